@@ -1,0 +1,286 @@
+"""The provider-neutral event union.
+
+One event per fact. Every event is a small frozen, slotted :class:`msgspec.Struct`,
+so consumers write ``match event:`` with keyword or positional patterns::
+
+    match event:
+        case AudioDelta(data=pcm):
+            player.feed(pcm)
+        case ToolCall(calls=calls):
+            ...
+        case TurnComplete():
+            ...
+
+Wire events come from a provider codec (``protocol/gemini/codec.py``), which
+documents the fixed order in which one server message is split into events.
+Lifecycle events (:class:`Connecting`, :class:`Connected`, :class:`Closed`,
+:class:`Lagged`) are produced by the session runner and travel through the same
+stream.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "AudioDelta",
+    "Closed",
+    "CodeExecution",
+    "CodeExecutionResult",
+    "Connected",
+    "Connecting",
+    "Error",
+    "Event",
+    "FunctionCall",
+    "GenerationComplete",
+    "GoAway",
+    "Grounding",
+    "InputTranscript",
+    "Interrupted",
+    "Lagged",
+    "OutputTranscript",
+    "ResumptionUpdate",
+    "SetupComplete",
+    "SpeechStarted",
+    "SpeechStopped",
+    "TextDelta",
+    "Thought",
+    "ToolCall",
+    "ToolCallCancelled",
+    "TurnComplete",
+    "Unknown",
+    "Usage",
+    "WaitingForInput",
+]
+
+
+class Event(msgspec.Struct, frozen=True):
+    """Base class of every event."""
+
+
+# -- lifecycle ---------------------------------------------------------------------
+
+
+class Connecting(Event, frozen=True):
+    """A connection attempt has started (``attempt`` 0 is the first connection)."""
+
+    attempt: int = 0
+
+
+class SetupComplete(Event, frozen=True):
+    """The server accepted the setup (wire ``setupComplete``).
+
+    The session runner consumes this during the handshake and publishes
+    :class:`Connected` instead; it is visible only to users of the codec.
+    """
+
+    session_id: str | None = None
+
+
+class Connected(Event, frozen=True):
+    """The handshake completed; the session is usable."""
+
+    session_id: str | None = None
+
+
+class Closed(Event, frozen=True):
+    """The session ended. ``code`` is the WebSocket close code (None if unknown)."""
+
+    code: int | None
+    reason: str = ""
+
+
+class Lagged(Event, frozen=True):
+    """This cursor fell behind the event ring and ``count`` events were lost to it."""
+
+    count: int
+
+
+# -- model output ------------------------------------------------------------------
+
+
+class TextDelta(Event, frozen=True):
+    """A fragment of model text output."""
+
+    text: str
+
+
+class AudioDelta(Event, frozen=True):
+    """A chunk of model audio: signed 16-bit little-endian mono PCM."""
+
+    data: bytes
+    sample_rate: int = 24000
+
+
+class Thought(Event, frozen=True):
+    """A fragment of the model's thinking (only when thoughts are requested)."""
+
+    text: str
+
+
+class CodeExecution(Event, frozen=True):
+    """Code the model wrote for the code-execution tool."""
+
+    language: str
+    code: str
+
+
+class CodeExecutionResult(Event, frozen=True):
+    """The result of running model-written code."""
+
+    outcome: str
+    output: str = ""
+
+
+class InputTranscript(Event, frozen=True):
+    """A fragment of the transcript of the user's speech.
+
+    Fragments are deltas; ``final`` marks the last fragment of an utterance.
+    ``interim`` marks the low-latency preview stream some models send while the
+    user is still speaking (it is not part of the delta sequence).
+    """
+
+    text: str
+    final: bool = False
+    interim: bool = False
+
+
+class OutputTranscript(Event, frozen=True):
+    """A fragment of the transcript of the model's speech (a delta)."""
+
+    text: str
+    final: bool = False
+
+
+class Grounding(Event, frozen=True):
+    """Search grounding and URL-context metadata attached to model output."""
+
+    grounding: dict[str, Any] | None = None
+    url_context: dict[str, Any] | None = None
+
+
+# -- tools -------------------------------------------------------------------------
+
+
+class FunctionCall(msgspec.Struct, frozen=True):
+    """One function the model asks the client to run."""
+
+    id: str
+    name: str
+    args: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class ToolCall(Event, frozen=True):
+    """The model asks for one or more function calls (parallel calls share one event)."""
+
+    calls: tuple[FunctionCall, ...]
+
+
+class ToolCallCancelled(Event, frozen=True):
+    """The server withdrew earlier function calls (usually after a barge-in)."""
+
+    ids: tuple[str, ...]
+
+
+# -- turn structure ----------------------------------------------------------------
+
+
+class SpeechStarted(Event, frozen=True):
+    """The server detected the start of user speech."""
+
+    offset: float | None = None
+
+
+class SpeechStopped(Event, frozen=True):
+    """The server detected the end of user speech."""
+
+    offset: float | None = None
+
+
+class Interrupted(Event, frozen=True):
+    """User activity cut the model's output off: flush queued playback."""
+
+
+class GenerationComplete(Event, frozen=True):
+    """The model finished producing output for this turn (absent when interrupted)."""
+
+
+class WaitingForInput(Event, frozen=True):
+    """The model is idle because it expects the user to continue."""
+
+
+class TurnComplete(Event, frozen=True):
+    """The model's turn is over.
+
+    Attributes:
+        reason: Why the turn ended when the server says so (e.g. ``NEED_MORE_INPUT``,
+            ``MALFORMED_FUNCTION_CALL``); None for an ordinary end.
+        status: The server's interaction status when sent (e.g. ``IDLE``, ``IN_PROGRESS``).
+    """
+
+    reason: str | None = None
+    status: str | None = None
+
+
+# -- session management --------------------------------------------------------------
+
+
+class GoAway(Event, frozen=True):
+    """The server will close this connection in ``time_left`` seconds (None if unsaid)."""
+
+    time_left: float | None = None
+
+
+class ResumptionUpdate(Event, frozen=True):
+    """A new session-resumption state.
+
+    Attributes:
+        handle: The handle to resume with; None while not resumable.
+        resumable: False while the model is generating or a tool call runs.
+        last_consumed_index: The index of the last client message covered by the
+            handle (transparent mode only), else None.
+    """
+
+    handle: str | None
+    resumable: bool
+    last_consumed_index: int | None = None
+
+
+class Usage(Event, frozen=True):
+    """Token accounting for one response. Detail maps are modality -> token count."""
+
+    prompt_tokens: int = 0
+    response_tokens: int = 0
+    total_tokens: int = 0
+    cached_tokens: int = 0
+    thoughts_tokens: int = 0
+    tool_use_prompt_tokens: int = 0
+    prompt_details: dict[str, int] = msgspec.field(default_factory=dict)
+    response_details: dict[str, int] = msgspec.field(default_factory=dict)
+
+
+class Error(Event, frozen=True):
+    """Something went wrong that the application should know about.
+
+    Raised neither from the receive path nor for server garbage: a malformed
+    frame becomes ``Error(code="malformed", ...)`` and the session goes on.
+
+    Attributes:
+        code: A short machine-readable code (provider error code or realtalk's own).
+        message: Human-readable description.
+        param: The offending parameter, when the server names one.
+        event_id: The client event the error refers to, when known.
+    """
+
+    code: str | None
+    message: str
+    param: str | None = None
+    event_id: str | None = None
+
+
+class Unknown(Event, frozen=True):
+    """A server message realtalk does not know; ``raw`` is the decoded JSON object."""
+
+    raw: dict[str, Any]

@@ -1,0 +1,3 @@
+"""The Gemini Live (BidiGenerateContent) wire protocol."""
+
+__all__: list[str] = []

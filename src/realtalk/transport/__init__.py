@@ -1,0 +1,24 @@
+"""Transports: the only realtalk package that talks to sockets.
+
+* :mod:`realtalk.transport.base`: the :class:`Connection` and :class:`Connector` protocols.
+* :mod:`realtalk.transport.ws`: websockets client connector and server.
+* :mod:`realtalk.transport.memory`: an in-memory connected pair for tests.
+"""
+
+from realtalk.transport.base import Connection, Connector, Handler, Request
+from realtalk.transport.memory import MemoryConnection, MemoryConnector, memory_pair
+from realtalk.transport.ws import HttpResponse, WebSocketConnector, WsServer, serve
+
+__all__ = [
+    "Connection",
+    "Connector",
+    "Handler",
+    "HttpResponse",
+    "MemoryConnection",
+    "MemoryConnector",
+    "Request",
+    "WebSocketConnector",
+    "WsServer",
+    "memory_pair",
+    "serve",
+]
