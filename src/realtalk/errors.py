@@ -12,10 +12,10 @@ naming the parameter; :class:`ConfigError` is also a ``ValueError``.
     ├── ConfigError (ValueError)          invalid configuration or options
     ├── ProtocolError                     bytes that do not follow the wire protocol
     ├── TransportError                    the network layer failed
-    │   ├── ConnectError                  could not open a connection (refused, TLS, HTTP status, timeout)
+    │   ├── ConnectError                  could not connect (refused, TLS, HTTP status, timeout)
     │   └── ConnectionClosed              the connection ended; carries code and reason
     └── SessionError                      session-level failures
-        ├── SetupError                    the handshake was rejected or timed out; carries code and reason
+        ├── SetupError                    handshake refused or timed out; carries code and reason
         └── SessionClosed                 an operation on a session that is closed
 
 Close codes follow RFC 6455: 1006 means the connection dropped without a close frame.

@@ -36,8 +36,11 @@ class Request:
 class Connection(Protocol):
     """One open WebSocket-like connection carrying whole messages."""
 
-    async def send(self, data: str | bytes) -> None:
+    async def send(self, data: str | bytes, *, text: bool | None = None) -> None:
         """Send one message: ``str`` as a text frame, ``bytes`` as a binary frame.
+
+        ``text=True`` sends UTF-8 encoded ``bytes`` as a text frame without decoding
+        them (JSON encoders produce bytes); ``text=False`` sends ``str`` as binary.
 
         Raises:
             ConnectionClosed: The connection is closed.

@@ -46,13 +46,17 @@ class MemoryConnection:
         self._wake()
 
     # -- Connection --------------------------------------------------------------
-    async def send(self, data: str | bytes) -> None:
+    async def send(self, data: str | bytes, *, text: bool | None = None) -> None:
         if self._closed is not None or self._sent_close:
             code, reason = self._closed or (1000, "")
             raise ConnectionClosed(code, reason)
         if not isinstance(data, (str, bytes)):
             raise TypeError(f"data must be str or bytes, not {type(data).__name__}")
         assert self._peer is not None
+        if text is True and isinstance(data, bytes):
+            data = data.decode()
+        elif text is False and isinstance(data, str):
+            data = data.encode()
         self.sent_messages += 1
         self._peer._deliver(data)
         await asyncio.sleep(0)  # yield like a real socket write would

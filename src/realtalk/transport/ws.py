@@ -9,6 +9,7 @@ received close code (1006 when there was no close frame).
 
 from __future__ import annotations
 
+import contextlib
 import http
 import ssl as ssl_module
 from collections.abc import Awaitable, Callable, Mapping
@@ -48,9 +49,9 @@ class WsConnection:
     def __init__(self, ws: ClientConnection | ServerConnection) -> None:
         self._ws = ws
 
-    async def send(self, data: str | bytes) -> None:
+    async def send(self, data: str | bytes, *, text: bool | None = None) -> None:
         try:
-            await self._ws.send(data)
+            await self._ws.send(data, text=text)
         except websockets.ConnectionClosed as exc:
             raise _closed_from(exc) from None
 
@@ -124,7 +125,9 @@ class WebSocketConnector:
             )
         except websockets.InvalidStatus as exc:
             status = exc.response.status_code
-            raise ConnectError(f"server refused the WebSocket upgrade: HTTP {status}", status=status) from None
+            raise ConnectError(
+                f"server refused the WebSocket upgrade: HTTP {status}", status=status
+            ) from None
         except (websockets.InvalidHandshake, websockets.InvalidURI) as exc:
             raise ConnectError(f"WebSocket handshake failed: {type(exc).__name__}") from None
         except ssl_module.SSLError as exc:
@@ -147,8 +150,9 @@ class HttpResponse:
     content_type: str = "application/json"
 
 
-#: Answers plain (non-upgrade) HTTP GET requests on the server's port, for health
-#: checks and similar endpoints. Returns None to continue with the WebSocket upgrade.
+#: Sees every HTTP request before the WebSocket upgrade. Return an
+#: :class:`HttpResponse` to answer it (or refuse the upgrade, e.g. 404 for an
+#: unknown path), or None to continue with the upgrade.
 HttpHandler = Callable[[Request], Awaitable[HttpResponse | None]]
 
 
@@ -210,7 +214,8 @@ async def serve(
         host: Address to bind (loopback by default).
         port: Port to bind; 0 picks a free one (see :attr:`WsServer.port`).
         ssl: Serve ``wss://`` with this context.
-        http_handler: Optional hook for plain HTTP requests on the same port.
+        http_handler: Optional hook that sees every request first and may answer
+            it instead of upgrading.
         max_message_size: Largest incoming message in bytes.
         ping_interval: Seconds between server pings; None disables them.
         ping_timeout: Seconds to wait for a pong; None waits forever.
@@ -218,14 +223,11 @@ async def serve(
 
     async def on_connection(ws: ServerConnection) -> None:
         assert ws.request is not None
-        try:
+        with contextlib.suppress(ConnectionClosed):
             await handler(WsConnection(ws), _to_request(ws.request))
-        except ConnectionClosed:
-            pass
 
     async def process_request(ws: ServerConnection, request: WsRequest) -> WsResponse | None:
-        is_upgrade = "websocket" in request.headers.get("Upgrade", "").lower()
-        if http_handler is None or is_upgrade:
+        if http_handler is None:
             return None
         answer = await http_handler(_to_request(request))
         if answer is None:

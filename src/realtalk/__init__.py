@@ -1,0 +1,53 @@
+"""realtalk: long-lived, bidirectional sessions with realtime models.
+
+Quick use::
+
+    import realtalk
+    from realtalk.events import TextDelta, TurnComplete
+
+    async with realtalk.connect("gemini", model="gemini-live-2.5-flash-preview") as s:
+        await s.send_text("Hello!")
+        async for event in s.events():
+            match event:
+                case TextDelta(text=text):
+                    print(text, end="")
+                case TurnComplete():
+                    break
+"""
+
+from realtalk import events, gemini
+from realtalk.errors import (
+    ConfigError,
+    ConnectError,
+    ConnectionClosed,
+    ProtocolError,
+    RealtalkError,
+    SessionClosed,
+    SessionError,
+    SetupError,
+    TransportError,
+)
+from realtalk.protocol.secrets import Secret
+from realtalk.session import Session, SessionOptions, SessionStatus, connect
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "ConnectError",
+    "ConnectionClosed",
+    "ProtocolError",
+    "RealtalkError",
+    "Secret",
+    "Session",
+    "SessionClosed",
+    "SessionError",
+    "SessionOptions",
+    "SessionStatus",
+    "SetupError",
+    "TransportError",
+    "__version__",
+    "connect",
+    "events",
+    "gemini",
+]

@@ -1,0 +1,218 @@
+"""Gemini Live session facts, without I/O: setup, handshake, and command encoding.
+
+:class:`GeminiProtocol` is what the session runner talks to. It knows how to
+build and validate the ``setup`` message (gemini-live.md §4.1), when the
+handshake is complete (§3: the first server message is ``setupComplete``), and
+how each provider-neutral send command becomes wire bytes (§4.2-§4.5). The runner
+itself never branches on the provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from realtalk.errors import ConfigError, ProtocolError
+from realtalk.protocol.events import Event, SetupComplete
+from realtalk.protocol.gemini import codec, wire
+from realtalk.protocol.gemini.endpoints import Endpoint
+
+__all__ = ["GeminiProtocol", "build_setup", "to_content_list", "to_function_responses"]
+
+
+def build_setup(model: str, config: wire.Setup | Mapping[str, Any] | None) -> wire.Setup:
+    """Validate ``config`` and return the setup message for ``model``.
+
+    Args:
+        model: The model resource name (already in the platform's form).
+        config: A :class:`wire.Setup`, a mapping in the wire shape (camelCase or
+            snake_case keys, as in gemini-live.md §4.1; ``model`` may be omitted),
+            or None for the defaults.
+
+    Raises:
+        ConfigError: The config is not a valid setup; the message names the field.
+        TypeError: ``config`` has the wrong type.
+    """
+    if config is None:
+        return wire.Setup(model=model)
+    if isinstance(config, wire.Setup):
+        return msgspec.structs.replace(config, model=model)
+    if not isinstance(config, Mapping):
+        raise TypeError(
+            f"config must be a realtalk Setup or a mapping, not {type(config).__name__}"
+        )
+    payload = dict(config)
+    payload["model"] = model
+    try:
+        frame = msgspec.json.encode({"setup": payload})
+    except (TypeError, msgspec.EncodeError) as exc:
+        raise ConfigError(f"config is not JSON-serializable: {exc}") from None
+    try:
+        message = codec.decode_client(frame, strict=True)
+    except ProtocolError as exc:
+        raise ConfigError(f"invalid config: {exc.reason}") from None
+    assert message.setup is not None
+    return message.setup
+
+
+def to_content_list(turns: object) -> list[wire.Content]:
+    """Normalise the ``turns`` argument of ``send_client_content``.
+
+    Accepts a str (one user text turn), a :class:`wire.Content`, a mapping in the
+    wire shape, or a sequence of those.
+
+    Raises:
+        TypeError: An element of an unsupported type.
+        ValueError: A mapping that is not valid content.
+    """
+    if isinstance(turns, (str, wire.Content, Mapping)):
+        turns = [turns]
+    if not isinstance(turns, Sequence) or isinstance(turns, (bytes, bytearray)):
+        raise TypeError(
+            f"turns must be a str, Content, mapping or a list of them, not {type(turns).__name__}"
+        )
+    result: list[wire.Content] = []
+    for turn in turns:
+        if isinstance(turn, str):
+            result.append(wire.Content(role="user", parts=[wire.Part(text=turn)]))
+        elif isinstance(turn, wire.Content):
+            result.append(turn)
+        elif isinstance(turn, Mapping):
+            try:
+                result.append(msgspec.convert(turn, wire.Content))
+            except msgspec.ValidationError as exc:
+                raise ValueError(f"turns: invalid content: {exc}") from None
+        else:
+            raise TypeError(f"turns: unsupported element type {type(turn).__name__}")
+    return result
+
+
+def to_function_responses(responses: object) -> list[wire.FunctionResponse]:
+    """Normalise the ``responses`` argument of ``send_tool_response``.
+
+    Accepts a :class:`wire.FunctionResponse`, a mapping with ``id``, ``name`` and
+    ``response``, or a sequence of those. A non-object ``response`` is wrapped as
+    ``{"output": value}`` (the convention of gemini-live.md §4.4).
+
+    Raises:
+        TypeError: An element of an unsupported type.
+        ValueError: A response without a name, or one that is not valid.
+    """
+    if isinstance(responses, (wire.FunctionResponse, Mapping)):
+        responses = [responses]
+    if not isinstance(responses, Sequence) or isinstance(responses, (str, bytes)):
+        raise TypeError(
+            f"responses must be a FunctionResponse, a mapping or a list of them, "
+            f"not {type(responses).__name__}"
+        )
+    if not responses:
+        raise ValueError("responses must not be empty")
+    result: list[wire.FunctionResponse] = []
+    for item in responses:
+        if isinstance(item, Mapping):
+            data = dict(item)
+            if "response" in data and not isinstance(data["response"], Mapping):
+                data["response"] = {"output": data["response"]}
+            try:
+                item = msgspec.convert(data, wire.FunctionResponse)
+            except msgspec.ValidationError as exc:
+                raise ValueError(f"responses: invalid function response: {exc}") from None
+        if not isinstance(item, wire.FunctionResponse):
+            raise TypeError(f"responses: unsupported element type {type(item).__name__}")
+        if not item.name:
+            raise ValueError("responses: every function response needs a name")
+        result.append(item)
+    return result
+
+
+class GeminiProtocol:
+    """The Gemini side of a session, Sans-I/O.
+
+    Args:
+        endpoint: Where and how to connect.
+        setup: The validated setup message sent first on every connection.
+    """
+
+    #: Client frames are JSON in text frames (gemini-live.md §2.1).
+    text_frames = True
+
+    def __init__(self, endpoint: Endpoint, setup: wire.Setup) -> None:
+        self.endpoint = endpoint
+        self.setup = setup
+
+    # -- handshake (§3) -------------------------------------------------------------
+    def opening_frames(self) -> list[bytes]:
+        """Frames to send right after the connection opens: the setup."""
+        return [codec.encode_setup(self.setup)]
+
+    def handshake_event(self, event: Event) -> tuple[bool, list[bytes]]:
+        """Feed one event received during the handshake.
+
+        Returns:
+            ``(done, frames)``: whether the session is ready, and frames to send.
+        """
+        return isinstance(event, SetupComplete), []
+
+    # -- receive ------------------------------------------------------------------------
+    decode = staticmethod(codec.decode_server)
+
+    # -- send commands (§4.2-§4.5) ---------------------------------------------------
+    @staticmethod
+    def audio(pcm: bytes, rate: int) -> bytes:
+        return codec.encode_audio(pcm, rate)
+
+    @staticmethod
+    def audio_base64(data: str | bytes, rate: int) -> bytes:
+        return codec.encode_audio_base64(data, rate)
+
+    @staticmethod
+    def video(data: bytes, mime: str) -> bytes:
+        return codec.encode_video(data, mime)
+
+    @staticmethod
+    def text(text: str) -> bytes:
+        return codec.encode_text(text)
+
+    @staticmethod
+    def client_content(turns: object, turn_complete: bool) -> bytes:
+        return codec.encode_client_content(to_content_list(turns), turn_complete)
+
+    @staticmethod
+    def activity_start() -> bytes:
+        return codec.encode_activity_start()
+
+    @staticmethod
+    def activity_end() -> bytes:
+        return codec.encode_activity_end()
+
+    @staticmethod
+    def audio_stream_end() -> bytes:
+        return codec.encode_audio_stream_end()
+
+    @staticmethod
+    def tool_response(responses: object) -> bytes:
+        return codec.encode_tool_response(to_function_responses(responses))
+
+    @staticmethod
+    def raw(message: object) -> bytes:
+        """Encode an escape-hatch message: a ``wire.ClientMessage``, a mapping, or JSON text.
+
+        Raises:
+            TypeError: Any other type, or a mapping that is not JSON-serializable.
+        """
+        if isinstance(message, wire.ClientMessage):
+            return codec.encode_client(message)
+        if isinstance(message, Mapping):
+            try:
+                return msgspec.json.encode(message)
+            except (TypeError, msgspec.EncodeError) as exc:
+                raise TypeError(f"message is not JSON-serializable: {exc}") from None
+        if isinstance(message, str):
+            return message.encode()
+        if isinstance(message, (bytes, bytearray)):
+            return bytes(message)
+        raise TypeError(
+            f"message must be a ClientMessage, a mapping or JSON text, not {type(message).__name__}"
+        )
