@@ -42,8 +42,8 @@ PCM = base64.b64decode(PCM_B64)
             '{"serverContent": {"turnComplete": true}, "usageMetadata": {"promptTokenCount": '
             '412, "responseTokenCount": 96, "totalTokenCount": 508}}',
             (
-                ev.TurnComplete(),
                 ev.Usage(prompt_tokens=412, response_tokens=96, total_tokens=508),
+                ev.TurnComplete(),
             ),
         ),
         ('{"serverContent": {"interrupted": true}}', (ev.Interrupted(),)),
@@ -145,8 +145,8 @@ def test_one_message_splits_in_the_documented_order() -> None:
         ev.Interrupted(),
         ev.GenerationComplete(),
         ev.WaitingForInput(),
-        ev.TurnComplete(reason="NEED_MORE_INPUT", status="IDLE"),
         ev.Usage(total_tokens=5),
+        ev.TurnComplete(reason="NEED_MORE_INPUT", status="IDLE"),
     )
 
 
@@ -159,8 +159,8 @@ def test_text_interrupted_turn_complete_and_usage() -> None:
     assert codec.decode_server(frame) == (
         ev.TextDelta(text="Hi"),
         ev.Interrupted(),
-        ev.TurnComplete(),
         ev.Usage(prompt_tokens=9, response_tokens=8, total_tokens=17),
+        ev.TurnComplete(),
     )
 
 

@@ -33,7 +33,9 @@ Event order. One server message becomes events in this fixed order (spec §2.2, 
 5. ``goAway`` -> ``GoAway``; 6. ``sessionResumptionUpdate`` -> ``ResumptionUpdate``
 7. ``voiceActivity`` / 8. ``voiceActivityDetectionSignal`` -> ``SpeechStarted`` /
    ``SpeechStopped`` (other values -> ``Unknown``)
-9. ``usageMetadata`` -> ``Usage``, always last.
+9. ``usageMetadata`` -> ``Usage``, after everything else except a ``TurnComplete``
+   of the same message, which stays last (a reader that stops at the end of the
+   turn has seen its usage).
 
 An empty payload or ``{}`` gives ``()``; a message with none of the known keys gives
 ``(Unknown(raw),)``; garbage gives ``(Error(code="malformed", ...),)``. Unknown keys
@@ -227,7 +229,10 @@ def server_message_events(msg: ServerMessage) -> tuple[ev.Event, ...]:
     if msg.voice_activity is not None or msg.voice_activity_detection_signal is not None:
         _voice_events(msg, out)
     if msg.usage_metadata is not None:
-        out.append(_usage(msg.usage_metadata))
+        # Usage follows what it accounts for but precedes TurnComplete, so a reader
+        # that stops at the end of the turn still sees the turn's usage.
+        at = len(out) - 1 if out and isinstance(out[-1], ev.TurnComplete) else len(out)
+        out.insert(at, _usage(msg.usage_metadata))
     return tuple(out)
 
 
