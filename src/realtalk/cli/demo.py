@@ -21,7 +21,7 @@ from typing import Any
 import realtalk
 from realtalk.audio import pcm as pcm_tools
 from realtalk.audio import synth
-from realtalk.emulator import Emulator
+from realtalk.emulator import Emulator, Scenario
 from realtalk.events import (
     AudioDelta,
     Closed,
@@ -38,6 +38,7 @@ from realtalk.events import (
 __all__ = ["run_demo"]
 
 DEFAULT_MODEL = "gemini-2.5-flash-native-audio-preview-12-2025"
+SPOKEN_QUESTION = "What's the weather like in Berlin today?"
 LIVE_TEXT_MODEL = "gemini-live-2.5-flash-preview"
 INPUT_RATE = 16000
 CHUNK_MS = 40
@@ -108,6 +109,7 @@ async def _turn(
     audio = bytearray()
     rate = 24000
     handle: ResumptionUpdate | None = None
+    usage: Usage | None = None
     while (event := await session.next_event()) is not None:
         match event:
             case TextDelta(text=fragment):
@@ -135,8 +137,8 @@ async def _turn(
                         {"id": call.id, "name": call.name, "response": {"output": result}}
                     )
                 await session.send_tool_response(responses)
-            case Usage() as usage:
-                say.info(_usage_text(usage))
+            case Usage() as turn_usage:
+                usage = turn_usage
             case ResumptionUpdate(resumable=True, handle=str()) as update:
                 handle = update
             case Error(message=message):
@@ -153,6 +155,8 @@ async def _turn(
                     )
                 if spoken:
                     say.info(f'output transcript: "{"".join(spoken).strip()}"')
+                if usage is not None:
+                    say.info(_usage_text(usage))
                 # the resumption update follows the turn; pick it up if it is already here
                 return handle
             case Closed(code=code, reason=reason):
@@ -198,11 +202,11 @@ async def _voice_act(connect: Callable[..., Any], model: str, say: Narrator) -> 
     }
     async with connect(model=model, config=config) as session:
         say.info(f"connected, session {session.session_id}")
-        speech = synth.synthesize("What's the weather like in Berlin today?", rate=INPUT_RATE)
+        speech = synth.synthesize(SPOKEN_QUESTION, rate=INPUT_RATE)
         chunk = INPUT_RATE * 2 * CHUNK_MS // 1000
         say.you(
             f"{pcm_tools.duration(speech, INPUT_RATE):.2f} s of generated 16 kHz speech-like PCM"
-            f" in {len(speech) // chunk + 1} chunks of {CHUNK_MS} ms, then audioStreamEnd"
+            f" in {-(-len(speech) // chunk)} chunks of {CHUNK_MS} ms, then audioStreamEnd"
         )
         for start in range(0, len(speech), chunk):
             await session.send_audio(speech[start : start + chunk], rate=INPUT_RATE)
@@ -248,7 +252,9 @@ async def run_demo(*, live: bool = False, model: str | None = None) -> int:
             await _resume_act(live_connect, model or DEFAULT_MODEL, handle, say)
         return 0
 
-    async with Emulator() as emulator:
+    # The emulator cannot recognise speech; the scenario tells it what the user said.
+    scenario = Scenario.from_dict({"input_transcripts": [SPOKEN_QUESTION]})
+    async with Emulator(scenario) as emulator:
 
         def local_connect(**kwargs: Any) -> Any:
             return realtalk.connect("gemini", url=emulator.url, **kwargs)

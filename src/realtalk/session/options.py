@@ -7,6 +7,7 @@ Each option is a keyword of :func:`realtalk.connect`. A wrong type raises
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from ssl import SSLContext, create_default_context
@@ -76,7 +77,7 @@ class SessionOptions:
     max_message_size: int = 16 * 1024 * 1024
     ring_size: int = 1024
     ssl: SSLContext | None = None
-    ca_file: str | None = None
+    ca_file: str | os.PathLike[str] | None = None
     connector: Connector | None = None
 
     def __post_init__(self) -> None:
@@ -102,8 +103,8 @@ class SessionOptions:
                 raise ValueError(f"{name} must be >= 1, got {value!r}")
         if self.ssl is not None and not isinstance(self.ssl, SSLContext):
             raise TypeError("ssl must be an ssl.SSLContext")
-        if self.ca_file is not None and not isinstance(self.ca_file, str):
-            raise TypeError("ca_file must be a str path")
+        if self.ca_file is not None and not isinstance(self.ca_file, (str, os.PathLike)):
+            raise TypeError("ca_file must be a path")
         if self.connector is not None and not callable(self.connector):
             raise TypeError("connector must be callable (url, headers) -> Connection")
 
