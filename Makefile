@@ -2,6 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+LINT_DIRS := $(wildcard src tests bench)
 
 .PHONY: demo test lint typecheck bench clean
 
@@ -21,8 +22,8 @@ demo: $(VENV)/.run-stamp
 	$(BIN)/realtalk demo
 
 lint: $(VENV)/.dev-stamp
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 
 typecheck: $(VENV)/.dev-stamp
 	$(BIN)/mypy
