@@ -184,7 +184,10 @@ def test_server_messages_round_trip(message: wire.ServerMessage) -> None:
     assert all(isinstance(e, ev.Event) for e in events)
     assert not any(isinstance(e, ev.Error) for e in events)
     if message.usage_metadata is not None:
-        assert isinstance(events[-1], ev.Usage)
+        # Usage is last, except that a TurnComplete of the same message follows it.
+        tail = events[:-1] if isinstance(events[-1], ev.TurnComplete) else events
+        assert isinstance(tail[-1], ev.Usage)
+        assert sum(isinstance(e, ev.Usage) for e in events) == 1
 
 
 def check_events(events: tuple[ev.Event, ...]) -> None:
