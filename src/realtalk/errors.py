@@ -17,6 +17,7 @@ naming the parameter; :class:`ConfigError` is also a ``ValueError``.
     └── SessionError                      session-level failures
         ├── SetupError                    handshake refused or timed out; carries code and reason
         └── SessionClosed                 an operation on a session that is closed
+            └── ReconnectFailed           the session ended because it could not reconnect
 
 Close codes follow RFC 6455: 1006 means the connection dropped without a close frame.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "ConnectionClosed",
     "ProtocolError",
     "RealtalkError",
+    "ReconnectFailed",
     "SessionClosed",
     "SessionError",
     "SetupError",
@@ -112,3 +114,19 @@ class SessionClosed(SessionError):
 
     def __init__(self, message: str = "session is closed") -> None:
         super().__init__(message)
+
+
+class ReconnectFailed(SessionClosed):
+    """The connection was lost and could not be re-established; the session is over.
+
+    Attributes:
+        code: The close code that ended the last connection or attempt (None if none).
+        reason: The server's reason or a description of the last failure.
+        attempts: How many reconnection attempts were made.
+    """
+
+    def __init__(self, reason: str, *, code: int | None = None, attempts: int = 0) -> None:
+        super().__init__(f"session closed: reconnect failed after {attempts} attempts: {reason}")
+        self.code = code
+        self.reason = reason
+        self.attempts = attempts

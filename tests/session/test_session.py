@@ -165,7 +165,7 @@ async def test_lost_connection_ends_session_with_closed_event() -> None:
         await conn.close(1011, "Internal error occurred.")
 
     server = FakeServer(script)
-    s = await connect(server)
+    s = await connect(server, reconnect=None)
     events = await collect(s, until=Closed)
     assert events[-1] == Closed(1011, "Internal error occurred.")
     assert await s.next_observed_event() is not None  # the handle's own cursor still has events

@@ -41,6 +41,9 @@ __all__ = [
     "Interrupted",
     "Lagged",
     "OutputTranscript",
+    "Reconnecting",
+    "Resumed",
+    "ResumedFresh",
     "ResumptionUpdate",
     "SetupComplete",
     "SpeechStarted",
@@ -83,6 +86,49 @@ class Connected(Event, frozen=True):
     """The handshake completed; the session is usable."""
 
     session_id: str | None = None
+
+
+class Reconnecting(Event, frozen=True):
+    """The session lost or is leaving its connection and will connect again.
+
+    Attributes:
+        attempt: 1 for the first attempt after a loss, counting up while retrying.
+        delay: Seconds the session waits before this attempt (0 on goAway).
+        cause: Why: ``"goAway"``, ``"closed 1011: ..."``, ``"dropped"``, ``"server silent"``.
+    """
+
+    attempt: int
+    delay: float
+    cause: str
+
+
+class Resumed(Event, frozen=True):
+    """A new connection continues the same server-side session (resumption handle).
+
+    Attributes:
+        replayed: Client messages sent again because the server had not consumed them.
+        dropped: Unconsumed audio/video chunks not replayed because they were stale.
+        downtime: Seconds from losing (or leaving) the old connection to being ready.
+        state_restored: True when the server restored the conversation state.
+    """
+
+    replayed: int = 0
+    dropped: int = 0
+    downtime: float = 0.0
+    state_restored: bool = True
+
+
+class ResumedFresh(Event, frozen=True):
+    """A new connection started a new server-side session: prior context is gone.
+
+    Attributes:
+        reason: Why resumption was not possible (disabled, no handle yet, expired, rejected).
+        discarded: Sent messages the old session had not acknowledged, not replayed
+            into the new one.
+    """
+
+    reason: str
+    discarded: int = 0
 
 
 class Closed(Event, frozen=True):

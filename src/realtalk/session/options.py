@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from ssl import SSLContext, create_default_context
 from typing import Any, Literal
 
 from realtalk.protocol.secrets import Secret
+from realtalk.session.policy import ReconnectPolicy
 from realtalk.transport.base import Connector
 
 __all__ = ["SessionOptions"]
@@ -59,6 +60,19 @@ class SessionOptions:
         ssl: TLS context for ``wss://`` (e.g. to trust a local CA).
         ca_file: Path of a CA bundle to trust, a shortcut for ``ssl``.
         connector: Injected transport (tests use an in-memory one).
+        reconnect: The :class:`ReconnectPolicy` for lost connections; None ends the
+            session on the first loss.
+        rng: Random source in [0, 1) for backoff jitter (injected in tests).
+        handover: goAway strategy: ``"preconnect"`` (open the next socket early; at
+            the switch close the old one, then set up the new one) or ``"overlap"``
+            (set up the resumed session before closing the old one).
+        go_away_margin: Seconds before goAway's ``timeLeft`` runs out at which the
+            session switches even if no safe point came.
+        silence_timeout: Seconds without any server frame while a reply is expected
+            after which the session resumes on a new connection (None: off).
+        outbox_max_bytes: Bound of the replay outbox; senders wait when it is full.
+        audio_ttl: Seconds after which unacknowledged audio is not replayed.
+        record_to: Write every frame to this JSON-lines file (secrets scrubbed).
     """
 
     platform: Platform = "ai_studio"
@@ -79,6 +93,14 @@ class SessionOptions:
     ssl: SSLContext | None = None
     ca_file: str | os.PathLike[str] | None = None
     connector: Connector | None = None
+    reconnect: ReconnectPolicy | None = field(default_factory=ReconnectPolicy)
+    rng: Callable[[], float] | None = None
+    handover: Literal["preconnect", "overlap"] = "preconnect"
+    go_away_margin: float = 5.0
+    silence_timeout: float | None = None
+    outbox_max_bytes: int = 8 * 1024 * 1024
+    audio_ttl: float = 2.0
+    record_to: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
         if self.platform not in ("ai_studio", "vertex"):
@@ -95,7 +117,21 @@ class SessionOptions:
             _check_number(name, getattr(self, name))
         for name in ("ping_interval", "ping_timeout"):
             _check_number(name, getattr(self, name), allow_none=True)
-        for name in ("max_message_size", "ring_size"):
+        if self.reconnect is not None and not isinstance(self.reconnect, ReconnectPolicy):
+            raise TypeError("reconnect must be a ReconnectPolicy or None")
+        if self.rng is not None and not callable(self.rng):
+            raise TypeError("rng must be a callable returning a float in [0, 1)")
+        if self.handover not in ("preconnect", "overlap"):
+            raise ValueError(f"handover must be 'preconnect' or 'overlap', got {self.handover!r}")
+        _check_number("go_away_margin", self.go_away_margin)
+        _check_number("silence_timeout", self.silence_timeout, allow_none=True)
+        if isinstance(self.audio_ttl, bool) or not isinstance(self.audio_ttl, (int, float)):
+            raise TypeError("audio_ttl must be a number")
+        if self.audio_ttl < 0:
+            raise ValueError(f"audio_ttl must be >= 0, got {self.audio_ttl!r}")
+        if self.record_to is not None and not isinstance(self.record_to, (str, os.PathLike)):
+            raise TypeError("record_to must be a path")
+        for name in ("max_message_size", "ring_size", "outbox_max_bytes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(f"{name} must be an int, not {type(value).__name__}")

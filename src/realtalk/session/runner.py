@@ -1,171 +1,439 @@
-"""The session runner: owns the connection, the reader task and the event ring.
+"""The session runner: owns the connection, reconnects, hops on goAway, replays.
 
 One :class:`Runner` per session, shared by every :class:`~realtalk.Session`
-handle (clones included). It opens the connection and completes the handshake
-in :meth:`Runner.open` (errors are raised to the caller), then a single task
-reads frames, decodes them with the provider protocol and appends the events to
-the ring. When the connection ends, for whatever reason, the runner publishes
-:class:`~realtalk.protocol.events.Closed` and closes the ring, so every cursor
-drains and ends.
+handle. :meth:`Runner.open` makes the first connection and raises setup errors to
+the caller. Then a supervisor task keeps the session alive:
 
-Reconnection is not done here yet: a lost connection ends the session.
+* **Reading.** Each connection ("link") has a reader task that decodes frames and
+  appends the events to the ring. A reader whose link is no longer current drops
+  what it reads: late events of a superseded connection are never delivered.
+* **Losses.** When the current link ends, :func:`~realtalk.session.policy.classify_close`
+  decides from the close code whether to reconnect. Retries follow the
+  :class:`~realtalk.session.policy.ReconnectPolicy`; each attempt resumes with the
+  latest resumable handle when there is one, else starts fresh and says so.
+* **goAway.** The next socket is opened while the old one still works; the switch
+  happens at a safe point (the model's turn is over and covered by a handle, no call
+  unanswered) or at ``timeLeft`` minus a margin, whichever comes first. Strategy
+  ``"preconnect"`` closes the old socket and then sets up the new one;
+  ``"overlap"`` sets up the new one before closing the old.
+* **Replay.** After a resume the outbox re-sends exactly the client messages the
+  server had not consumed (see :mod:`realtalk.session.outbox`); messages sent while
+  disconnected wait in the outbox and go out in order.
+
+Every step is visible in the event stream: ``Reconnecting``, ``Connecting``,
+``Connected``, ``Resumed`` or ``ResumedFresh``, and finally ``Closed``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from realtalk.errors import ConnectError, ConnectionClosed, SessionClosed, SetupError
-from realtalk.protocol.events import Closed, Connected, Connecting, Event, SetupComplete
-from realtalk.protocol.gemini.endpoints import Endpoint
+from realtalk.errors import (
+    ConnectError,
+    ConnectionClosed,
+    ReconnectFailed,
+    SessionClosed,
+    SetupError,
+)
+from realtalk.protocol.events import (
+    Closed,
+    Connected,
+    Connecting,
+    Error,
+    Event,
+    Reconnecting,
+    Resumed,
+    ResumedFresh,
+)
+from realtalk.session.link import Link, ProviderProtocol, Recorder, connect_link, handshake
 from realtalk.session.options import SessionOptions
+from realtalk.session.outbox import Kind, Outbox
+from realtalk.session.policy import classify_close
+from realtalk.session.resume import ResumeTracker
 from realtalk.session.ring import EventRing
 from realtalk.session.state import SessionStatus, StatusMachine
 from realtalk.transport.base import ABNORMAL_CLOSURE, Connection, Connector
 
-__all__ = ["ProviderProtocol", "Runner"]
+__all__ = ["Runner", "SessionStatistics"]
+
+# Messages after which the server is expected to answer (for the silence watchdog).
+_EXPECTS_REPLY = frozenset({Kind.TEXT, Kind.CONTENT, Kind.TOOL_RESPONSE})
 
 
-class ProviderProtocol(Protocol):
-    """What the runner needs from a provider's Sans-I/O protocol object."""
+@dataclass(frozen=True, slots=True)
+class SessionStatistics:
+    """A snapshot of a session's queues and counters (``Session.statistics()``)."""
 
-    endpoint: Endpoint
-    text_frames: bool
-
-    def opening_frames(self) -> list[bytes]: ...
-
-    def handshake_event(self, event: Event) -> tuple[bool, list[bytes]]: ...
-
-    def decode(self, data: str | bytes) -> tuple[Event, ...]: ...
-
-    # Each command returns the encoded client message (validating its arguments).
-    def audio(self, pcm: bytes, rate: int) -> bytes: ...
-
-    def audio_base64(self, data: str | bytes, rate: int) -> bytes: ...
-
-    def video(self, data: bytes, mime: str) -> bytes: ...
-
-    def text(self, text: str) -> bytes: ...
-
-    def client_content(self, turns: object, turn_complete: bool) -> bytes: ...
-
-    def activity_start(self) -> bytes: ...
-
-    def activity_end(self) -> bytes: ...
-
-    def audio_stream_end(self) -> bytes: ...
-
-    def tool_response(self, responses: object) -> bytes: ...
-
-    def raw(self, message: object) -> bytes: ...
+    status: SessionStatus
+    connection: int
+    events_published: int
+    ring_capacity: int
+    unread_events: int
+    outbox_messages: int
+    outbox_bytes: int
+    reconnects: int
+    replayed: int
+    dropped: int
+    evicted: int
+    pending_tool_calls: int
+    last_ping_rtt: float | None
 
 
 class Runner:
-    """Owns one session's connection and reader task.
+    """Owns one session's connections and tasks.
 
     Args:
-        protocol: The provider protocol (setup, decode).
+        protocol: The provider protocol (setup, decode, command encoding).
         options: Validated session options.
-        connector: Opens the connection.
+        connector: Opens connections.
+        clock: Monotonic time source (injected in tests).
+        recorder: Receives every frame when recording is on.
     """
 
     def __init__(
-        self, protocol: ProviderProtocol, options: SessionOptions, connector: Connector
+        self,
+        protocol: ProviderProtocol,
+        options: SessionOptions,
+        connector: Connector,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        recorder: Recorder | None = None,
     ) -> None:
         self.protocol = protocol
         self.options = options
         self.ring = EventRing(options.ring_size)
         self.state = StatusMachine()
         self.session_id: str | None = None
+        self.tracker = ResumeTracker(protocol.resumption_enabled)
+        self.outbox = Outbox(
+            max_bytes=options.outbox_max_bytes,
+            audio_ttl=options.audio_ttl,
+            enabled=protocol.resumption_enabled,
+        )
         self._connector = connector
-        self._conn: Connection | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._clock = clock
+        self._recorder = recorder
+        self._link: Link | None = None
+        self._links = 0
+        self._send_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._lost: tuple[int | None, str] | None = None
+        self._go_away_deadline: float | None = None
+        self._awaiting_reply_since: float | None = None
         self._closing = False
         self._closed_event: Closed | None = None
+        self._failure: SessionClosed | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.reconnects = 0
+        self.replayed = 0
+        self.dropped = 0
 
     @property
     def status(self) -> SessionStatus:
         return self.state.status
 
-    # -- opening ----------------------------------------------------------------------
+    # -- opening -----------------------------------------------------------------------
     async def open(self) -> None:
-        """Connect, complete the handshake and start the reader.
+        """Make the first connection, complete the handshake, start the supervisor.
 
         Raises:
             ConnectError: The connection could not be opened.
             SetupError: The server refused the setup or did not answer in time.
         """
         self.ring.publish(Connecting(attempt=0))
-        endpoint = self.protocol.endpoint
         try:
-            conn = await self._connector(endpoint.url, endpoint.headers)
-        except ConnectError as exc:
-            self._finish(None, str(exc))
-            raise
-        try:
-            session_id = await self._handshake(conn)
-        except BaseException as exc:
-            conn.abort()
+            link = await self._open_link(handle=None)
+        except (ConnectError, SetupError) as exc:
             code = exc.code if isinstance(exc, SetupError) else None
-            reason = exc.reason if isinstance(exc, SetupError) else type(exc).__name__
-            self._finish(code, reason)
+            self._finish(code, exc.reason if isinstance(exc, SetupError) else str(exc))
             raise
-        self._conn = conn
-        self.session_id = session_id or uuid.uuid4().hex
-        self.state.to(SessionStatus.CONNECTED)
+        except BaseException:
+            self._finish(None, "cancelled while connecting")
+            raise
+        self.session_id = link.session_id or uuid.uuid4().hex
+        await self._activate(link, resumed=None, fresh_reason=None, since=self._clock())
+        self._task = asyncio.get_running_loop().create_task(self._supervise())
+
+    async def _open_link(self, handle: str | None, conn: Connection | None = None) -> Link:
+        self._links += 1
+        number = self._links
+        if conn is None:
+            conn = await connect_link(number, self.protocol, self._connector, self._recorder)
+        try:
+            return await handshake(
+                number, conn, self.protocol, handle, self.options.setup_timeout, self._recorder
+            )
+        except BaseException:
+            conn.abort()
+            raise
+
+    async def _activate(
+        self, link: Link, *, resumed: bool | None, fresh_reason: str | None, since: float
+    ) -> None:
+        """Make ``link`` current: replay the outbox, start its reader, announce it."""
+        replayed = dropped = discarded = 0
+        async with self._send_lock:
+            self.outbox.new_connection(link.number)
+            if resumed is False:
+                discarded = self.outbox.clear()
+                self.tracker.forget()
+            plan = self.outbox.plan_replay(self._clock())
+            replayed = sum(1 for e in plan.entries if e.connection is not None)
+            dropped = plan.dropped
+            for entry in plan.entries:
+                await self._transmit(link, entry.frame)
+                self.outbox.mark_sent(entry, self._clock())
+            self._link = link
+            self._lost = None
+            self.state.to(SessionStatus.CONNECTED)
         self.ring.publish(Connected(session_id=self.session_id))
-        self._task = asyncio.get_running_loop().create_task(self._run(conn))
+        if resumed is not None:
+            self.reconnects += 1
+        if resumed is True:
+            self.replayed += replayed
+            self.dropped += dropped
+            downtime = max(0.0, self._clock() - since)
+            self.ring.publish(Resumed(replayed=replayed, dropped=dropped, downtime=downtime))
+        elif resumed is False:
+            self.ring.publish(ResumedFresh(reason=fresh_reason or "", discarded=discarded))
+        if link.early_events:
+            self.ring.publish_many(link.early_events)
+        link.reader = asyncio.get_running_loop().create_task(self._read(link))
 
-    async def _handshake(self, conn: Connection) -> str | None:
-        protocol = self.protocol
-        timeout = self.options.setup_timeout
-        try:
-            for frame in protocol.opening_frames():
-                await conn.send(frame, text=protocol.text_frames)
-            async with asyncio.timeout(timeout):
-                while True:
-                    data = await conn.recv()
-                    for event in protocol.decode(data):
-                        done, frames = protocol.handshake_event(event)
-                        for frame in frames:
-                            await conn.send(frame, text=protocol.text_frames)
-                        if done:
-                            return event.session_id if isinstance(event, SetupComplete) else None
-                        self.ring.publish(event)
-        except ConnectionClosed as exc:
-            raise SetupError(
-                exc.reason or "connection closed during setup", code=exc.code
-            ) from None
-        except TimeoutError:
-            raise SetupError(f"no setup response within {timeout} s") from None
-
-    # -- running ----------------------------------------------------------------------
-    async def _run(self, conn: Connection) -> None:
-        code: int | None = ABNORMAL_CLOSURE
-        reason = ""
-        try:
-            async with asyncio.TaskGroup() as tg:
-                tg.create_task(self._read(conn))
-        except* ConnectionClosed as group:
-            exc = group.exceptions[0]
-            assert isinstance(exc, ConnectionClosed)
-            code, reason = exc.code, exc.reason
-        finally:
-            if conn.close_code is not None and code == ABNORMAL_CLOSURE and not reason:
-                code, reason = conn.close_code, conn.close_reason
-            self._finish(code, reason)
-
-    async def _read(self, conn: Connection) -> None:
+    # -- reading -----------------------------------------------------------------------
+    async def _read(self, link: Link) -> None:
+        conn = link.conn
         decode = self.protocol.decode
         ring = self.ring
-        while True:
-            data = await conn.recv()
-            events = decode(data)
-            if events:
-                ring.publish_many(events)
+        recorder = self._recorder
+        try:
+            while True:
+                data = await conn.recv()
+                if self._link is not link:
+                    return  # superseded: never deliver late events
+                if recorder is not None:
+                    recorder.received(link.number, data)
+                self._awaiting_reply_since = None
+                events = decode(data)
+                if events:
+                    self._observe(events)
+                    ring.publish_many(events)
+        except ConnectionClosed as exc:
+            if self._link is link:
+                if self._recorder is not None:
+                    self._recorder.connection_closed(link.number, exc.code, exc.reason)
+                self._lost = (exc.code, exc.reason)
+                self._wake.set()
+
+    def _observe(self, events: Iterable[Event]) -> None:
+        """Bookkeeping on received events: handles, acknowledgements, goAway."""
+        now = self._clock()
+        update = self.tracker.observe(events, now)
+        if update is not None:
+            if update.last_consumed_index is not None:
+                self.outbox.acknowledge_index(update.last_consumed_index)
+            else:
+                self.outbox.acknowledge_sent()
+        go_away = self.tracker.take_go_away()
+        if go_away is not None and self._go_away_deadline is None:
+            left = go_away.time_left if go_away.time_left is not None else 0.0
+            margin = min(self.options.go_away_margin, left / 2)
+            self._go_away_deadline = now + max(0.0, left - margin)
+        if self._go_away_deadline is not None:
+            self._wake.set()  # re-check the safe point
+
+    # -- supervising ---------------------------------------------------------------------
+    def _timer(self) -> float | None:
+        """Seconds until the supervisor must look again without being woken."""
+        now = self._clock()
+        deadlines = []
+        if self._go_away_deadline is not None:
+            deadlines.append(self._go_away_deadline)
+        silence = self.options.silence_timeout
+        if silence is not None and self._awaiting_reply_since is not None:
+            deadlines.append(self._awaiting_reply_since + silence)
+        return max(0.0, min(deadlines) - now) if deadlines else None
+
+    async def _supervise(self) -> None:
+        code: int | None = ABNORMAL_CLOSURE
+        reason = ""
+        prepared: asyncio.Task[Connection] | None = None
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._timer()):
+                        await self._wake.wait()
+                self._wake.clear()
+                if self._closing:
+                    link = self._link
+                    code, reason = (1000, "") if link is None else self._client_close_info(link)
+                    break
+                now = self._clock()
+                if self._lost is not None:
+                    lost_code, lost_reason = self._lost
+                    _discard(prepared)
+                    prepared = None
+                    self._go_away_deadline = None
+                    outcome = await self._recover(lost_code, lost_reason)
+                    if outcome is not None:
+                        code, reason = outcome
+                        break
+                    continue
+                if self._go_away_deadline is not None:
+                    if prepared is None:
+                        prepared = asyncio.get_running_loop().create_task(self._preconnect())
+                    if self.tracker.safe_point or now >= self._go_away_deadline:
+                        outcome = await self._hop(prepared)
+                        prepared = None
+                        if outcome is not None:
+                            code, reason = outcome
+                            break
+                    continue
+                silence = self.options.silence_timeout
+                since = self._awaiting_reply_since
+                if silence is not None and since is not None and now - since >= silence:
+                    self._awaiting_reply_since = None
+                    self._abandon_current("server silent")
+        finally:
+            _discard(prepared)
+            await self._stop_link(self._link)
+            self._finish(code, reason)
+
+    def _client_close_info(self, link: Link) -> tuple[int | None, str]:
+        return (link.conn.close_code or 1000, link.conn.close_reason)
+
+    def _abandon_current(self, cause: str) -> None:
+        """Give up the current link (e.g. silent server) and reconnect with resumption."""
+        link = self._link
+        if link is not None:
+            link.conn.abort()
+            self._lost = (None, cause)
+            self._wake.set()
+
+    async def _preconnect(self) -> Connection:
+        """Open the next socket early (make-before-break); no setup yet."""
+        return await connect_link(self._links + 1, self.protocol, self._connector, self._recorder)
+
+    async def _hop(self, prepared: asyncio.Task[Connection]) -> tuple[int | None, str] | None:
+        """Switch to a new connection after goAway. Returns close info if the session ends."""
+        old = self._link
+        started = self._clock()
+        self._go_away_deadline = None
+        self.state.to(SessionStatus.RECONNECTING)
+        self.ring.publish(Reconnecting(attempt=1, delay=0.0, cause="goAway"))
+        try:
+            conn = await prepared
+        except ConnectError as exc:
+            await self._stop_link(old)
+            return await self._reconnect_loop(None, str(exc), since=started, first_attempt=2)
+        handle, why = self.tracker.usable_handle(self._clock())
+        if self.options.handover == "preconnect":
+            await self._stop_link(old)
+        self.ring.publish(Connecting(attempt=1))
+        self._links += 1
+        try:
+            link = await handshake(
+                self._links, conn, self.protocol, handle, self.options.setup_timeout, self._recorder
+            )
+        except SetupError as exc:
+            conn.abort()
+            await self._stop_link(old)
+            if exc.code == 1008 and handle is not None:
+                self.tracker.forget()
+            return await self._reconnect_loop(exc.code, exc.reason, since=started, first_attempt=2)
+        await self._stop_link(old)
+        await self._activate(link, resumed=handle is not None, fresh_reason=why, since=started)
+        return None
+
+    async def _recover(self, code: int | None, reason: str) -> tuple[int | None, str] | None:
+        """The current link was lost: reconnect if the close allows it."""
+        lost_at = self._clock()
+        await self._stop_link(self._link)
+        decision = classify_close(code, reason)
+        if self.options.reconnect is None or not decision.retry:
+            if code is None:
+                return ABNORMAL_CLOSURE, reason
+            return code, reason
+        self.state.to(SessionStatus.RECONNECTING)
+        return await self._reconnect_loop(code, reason, since=lost_at, first_attempt=1)
+
+    async def _reconnect_loop(
+        self, code: int | None, reason: str, *, since: float, first_attempt: int
+    ) -> tuple[int | None, str] | None:
+        """Retry with the policy until connected; returns close info when giving up."""
+        policy = self.options.reconnect
+        if policy is None:
+            return code if code is not None else ABNORMAL_CLOSURE, reason
+        if self.state.status is not SessionStatus.RECONNECTING:
+            self.state.to(SessionStatus.RECONNECTING)
+        cause = f"closed {code}: {reason}".rstrip(": ") if code is not None else reason or "dropped"
+        handle_rejected: str | None = None
+        attempt = first_attempt - 1
+        for delay in policy.delays(self.options.rng):
+            attempt += 1
+            self.ring.publish(Reconnecting(attempt=attempt, delay=delay, cause=cause))
+            if delay and await self._sleep_unless_closing(delay):
+                return 1000, ""
+            if self._closing:
+                return 1000, ""
+            if handle_rejected is None:
+                handle, why = self.tracker.usable_handle(self._clock())
+            else:
+                handle, why = None, handle_rejected
+            self.ring.publish(Connecting(attempt=attempt))
+            try:
+                link = await self._open_link(handle)
+            except ConnectError as exc:
+                code, reason, cause = None, str(exc), str(exc)
+                continue
+            except SetupError as exc:
+                code, reason = exc.code, exc.reason
+                cause = f"setup refused {code}: {reason}" if code else reason
+                if code == 1008 and handle is not None:
+                    # A resume refused as a policy violation: the handle is unknown or
+                    # expired on the server. Start fresh next time instead of looping.
+                    self.tracker.forget()
+                    handle_rejected = f"resumption handle rejected ({code}): {reason}"
+                    continue
+                if code is not None and not classify_close(code, reason).retry:
+                    return self._give_up(code, reason, attempt)
+                continue
+            await self._activate(link, resumed=handle is not None, fresh_reason=why, since=since)
+            return None
+        return self._give_up(code, reason, attempt)
+
+    def _give_up(self, code: int | None, reason: str, attempts: int) -> tuple[int | None, str]:
+        self._failure = ReconnectFailed(reason, code=code, attempts=attempts)
+        self.ring.publish(Error(code="reconnect_failed", message=str(self._failure)))
+        return (code if code is not None else ABNORMAL_CLOSURE), reason
+
+    async def _sleep_unless_closing(self, delay: float) -> bool:
+        """Sleep ``delay`` seconds; True if the session started closing meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                while not self._closing:
+                    await self._wake.wait()
+                    self._wake.clear()
+        return self._closing
+
+    async def _stop_link(self, link: Link | None) -> None:
+        """Retire ``link``: it stops being current, its socket closes, its reader ends."""
+        if link is None:
+            return
+        if self._link is link:
+            self._link = None
+        with contextlib.suppress(ConnectionClosed):
+            async with asyncio.timeout(self.options.close_timeout):
+                await link.conn.close(1000, "")
+        if link.reader is not None and not link.reader.done():
+            link.reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await link.reader
 
     def _finish(self, code: int | None, reason: str) -> None:
         if self._closed_event is not None:
@@ -174,34 +442,97 @@ class Runner:
         self.state.to(SessionStatus.CLOSED)
         self.ring.publish(self._closed_event)
         self.ring.close()
+        if self._recorder is not None:
+            self._recorder.close()
 
-    # -- sending ----------------------------------------------------------------------
-    async def send(self, frame: bytes) -> None:
-        """Send one encoded client message.
+    # -- sending -----------------------------------------------------------------------
+    def _closed_error(self) -> SessionClosed:
+        return self._failure or SessionClosed()
+
+    async def send(self, kind: Kind, frame: bytes, answers: Iterable[str] = ()) -> None:
+        """Send one encoded client message, or queue it while reconnecting.
+
+        The message is kept in the outbox until the server's resumption state
+        covers it, and replayed after a connection hop if needed.
 
         Raises:
-            SessionClosed: The session is closed or closing, or the connection
-                dropped while sending.
+            SessionClosed: The session is closed or closing (``ReconnectFailed``
+                when it ended because it could not reconnect).
         """
-        conn = self._conn
-        if conn is None or self._closing or self._closed_event is not None:
-            raise SessionClosed()
-        try:
-            await conn.send(frame, text=self.protocol.text_frames)
-        except ConnectionClosed as exc:
-            raise SessionClosed(f"session is closed: connection closed ({exc.code})") from None
+        if self._closing or self._closed_event is not None:
+            raise self._closed_error()
+        outbox = self.outbox
+        await outbox.reserve(len(frame), self._clock())
+        async with self._send_lock:
+            if self._closed_event is not None:
+                raise self._closed_error()
+            entry = outbox.append(kind, frame, self._clock())
+            link = self._link
+            if link is not None and self.state.status is SessionStatus.CONNECTED:
+                try:
+                    await self._transmit(link, frame)
+                except ConnectionClosed as exc:
+                    if self.options.reconnect is None:
+                        raise SessionClosed(
+                            f"session is closed: connection closed ({exc.code})"
+                        ) from None
+                    # otherwise it stays in the outbox; the supervisor reconnects and sends it
+                else:
+                    outbox.mark_sent(entry, self._clock())
+        if answers:
+            self.tracker.answered(answers)
+            self._wake.set()
+        watching = kind in _EXPECTS_REPLY and self.options.silence_timeout is not None
+        if watching and self._awaiting_reply_since is None:
+            self._awaiting_reply_since = self._clock()
+            self._wake.set()
 
-    # -- closing ----------------------------------------------------------------------
+    async def _transmit(self, link: Link, frame: bytes) -> None:
+        text = self.protocol.text_frames
+        await link.conn.send(frame, text=text)
+        if self._recorder is not None:
+            self._recorder.sent(link.number, frame, text)
+
+    # -- statistics and closing ---------------------------------------------------------
+    def statistics(self, unread: int = 0) -> SessionStatistics:
+        link = self._link
+        latency = getattr(link.conn, "latency", None) if link is not None else None
+        return SessionStatistics(
+            status=self.status,
+            connection=link.number if link is not None else 0,
+            events_published=self.ring.head,
+            ring_capacity=self.ring.capacity,
+            unread_events=unread,
+            outbox_messages=len(self.outbox),
+            outbox_bytes=self.outbox.nbytes,
+            reconnects=self.reconnects,
+            replayed=self.replayed,
+            dropped=self.dropped,
+            evicted=self.outbox.evicted,
+            pending_tool_calls=len(self.tracker.pending_calls),
+            last_ping_rtt=latency if isinstance(latency, float) else None,
+        )
+
     async def close(self) -> None:
-        """Close the connection (1000) and wait for the runner to finish. Idempotent.
+        """Close the session (1000) and wait until the runner is done. Idempotent.
 
-        Cancelling the caller is safe: the close frame is already on its way and
-        the reader still ends the session.
+        Safe to cancel: the session still ends.
         """
-        if not self._closing:
-            self._closing = True
-            if self._conn is not None and self._closed_event is None:
-                with contextlib.suppress(ConnectionClosed):
-                    await self._conn.close(1000, "")
+        self._closing = True
+        self._wake.set()
         if self._task is not None:
             await asyncio.shield(self._task)
+        elif self._closed_event is None:
+            await self._stop_link(self._link)
+            self._finish(1000, "")
+
+
+def _discard(task: asyncio.Task[Connection] | None) -> None:
+    """Cancel a preconnect that is no longer wanted and abort its socket if it opened."""
+    if task is None:
+        return
+    if task.done():
+        if not task.cancelled() and task.exception() is None:
+            task.result().abort()
+    else:
+        task.cancel()

@@ -19,8 +19,10 @@ from realtalk.protocol.gemini import endpoints, wire
 from realtalk.protocol.gemini.protocol import GeminiProtocol, build_setup
 from realtalk.protocol.secrets import Secret
 from realtalk.session.options import SessionOptions
+from realtalk.session.outbox import Kind
+from realtalk.session.recording import Recorder
 from realtalk.session.ring import Cursor
-from realtalk.session.runner import Runner
+from realtalk.session.runner import Runner, SessionStatistics
 from realtalk.session.state import SessionStatus
 from realtalk.transport import WebSocketConnector
 
@@ -114,7 +116,7 @@ class Session:
         data = _bytes_arg("pcm", pcm)
         if len(data) % 2:
             raise ValueError("pcm must hold whole 16-bit samples (an even number of bytes)")
-        await self._runner.send(self._runner.protocol.audio(data, _rate_arg(rate)))
+        await self._runner.send(Kind.AUDIO, self._runner.protocol.audio(data, _rate_arg(rate)))
 
     async def send_audio_base64(self, data: str | bytes, *, rate: int = 16000) -> None:
         """Stream audio that is already base64-encoded PCM (no re-encoding).
@@ -125,7 +127,8 @@ class Session:
         """
         if not isinstance(data, (str, bytes)):
             raise TypeError(f"data must be str or bytes, not {type(data).__name__}")
-        await self._runner.send(self._runner.protocol.audio_base64(data, _rate_arg(rate)))
+        frame = self._runner.protocol.audio_base64(data, _rate_arg(rate))
+        await self._runner.send(Kind.AUDIO, frame)
 
     async def send_video(
         self, frame: bytes | bytearray | memoryview, *, mime: str = "image/jpeg"
@@ -140,7 +143,7 @@ class Session:
         data = _bytes_arg("frame", frame)
         if not isinstance(mime, str) or not mime.startswith("image/"):
             raise ValueError(f"mime must be an image/* type, got {mime!r}")
-        await self._runner.send(self._runner.protocol.video(data, mime))
+        await self._runner.send(Kind.VIDEO, self._runner.protocol.video(data, mime))
 
     async def send_text(self, text: str) -> None:
         """Send text on the realtime input channel (triggers a reply under automatic VAD).
@@ -154,7 +157,7 @@ class Session:
             raise TypeError(f"text must be a str, not {type(text).__name__}")
         if not text:
             raise ValueError("text must not be empty")
-        await self._runner.send(self._runner.protocol.text(text))
+        await self._runner.send(Kind.TEXT, self._runner.protocol.text(text))
 
     async def send_client_content(self, turns: Any, *, turn_complete: bool = True) -> None:
         """Append turns to the conversation (ordered, interrupts generation).
@@ -170,19 +173,20 @@ class Session:
         """
         if not isinstance(turn_complete, bool):
             raise TypeError("turn_complete must be a bool")
-        await self._runner.send(self._runner.protocol.client_content(turns, turn_complete))
+        frame = self._runner.protocol.client_content(turns, turn_complete)
+        await self._runner.send(Kind.CONTENT, frame)
 
     async def activity_start(self) -> None:
         """Manual VAD: the user started speaking."""
-        await self._runner.send(self._runner.protocol.activity_start())
+        await self._runner.send(Kind.CONTROL, self._runner.protocol.activity_start())
 
     async def activity_end(self) -> None:
         """Manual VAD: the user stopped speaking (ends the user turn)."""
-        await self._runner.send(self._runner.protocol.activity_end())
+        await self._runner.send(Kind.CONTROL, self._runner.protocol.activity_end())
 
     async def audio_stream_end(self) -> None:
         """Automatic VAD: the microphone paused; the server flushes buffered audio."""
-        await self._runner.send(self._runner.protocol.audio_stream_end())
+        await self._runner.send(Kind.CONTROL, self._runner.protocol.audio_stream_end())
 
     async def send_tool_response(self, responses: Any) -> None:
         """Answer function calls.
@@ -195,7 +199,8 @@ class Session:
             TypeError, ValueError: Malformed responses.
             SessionClosed: The session is closed.
         """
-        await self._runner.send(self._runner.protocol.tool_response(responses))
+        frame, ids = self._runner.protocol.tool_response(responses)
+        await self._runner.send(Kind.TOOL_RESPONSE, frame, ids)
 
     async def send_raw(self, message: Any) -> None:
         """Send a provider wire message as is: a ``ClientMessage``, a mapping, or JSON text.
@@ -204,7 +209,7 @@ class Session:
             TypeError: The message cannot be encoded.
             SessionClosed: The session is closed.
         """
-        await self._runner.send(self._runner.protocol.raw(message))
+        await self._runner.send(Kind.RAW, self._runner.protocol.raw(message))
 
     # -- receiving ------------------------------------------------------------------------
     def events(self) -> EventIterator:
@@ -233,6 +238,11 @@ class Session:
     async def next_observed_event(self) -> Event | None:
         """Like :meth:`next_event`, but returns :class:`Lagged(count)` when events were lost."""
         return await self._cursor.next()
+
+    def statistics(self) -> SessionStatistics:
+        """Queue depths and counters: ring, this handle's unread events, outbox,
+        reconnects, replayed and dropped messages, last ping round trip."""
+        return self._runner.statistics(unread=self._cursor.pending)
 
     def clone(self) -> Session:
         """Another handle on the same session with its own cursor at this handle's position."""
@@ -386,4 +396,8 @@ def connect(
         close_timeout=opts.close_timeout,
         ssl=opts.tls_context(),
     )
-    return _Connect(Runner(protocol, opts, connector))
+    recorder = None
+    if opts.record_to is not None:
+        secrets = [s for s in (key, _secret(opts.ephemeral_token), _secret(opts.access_token)) if s]
+        recorder = Recorder(opts.record_to, secrets=secrets, provider=provider)
+    return _Connect(Runner(protocol, opts, connector, recorder=recorder))

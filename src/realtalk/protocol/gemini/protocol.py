@@ -142,10 +142,28 @@ class GeminiProtocol:
         self.endpoint = endpoint
         self.setup = setup
 
+    @property
+    def resumption_enabled(self) -> bool:
+        """True when the setup asks for session resumption (§6.8)."""
+        return self.setup.session_resumption is not None
+
     # -- handshake (§3) -------------------------------------------------------------
-    def opening_frames(self) -> list[bytes]:
-        """Frames to send right after the connection opens: the setup."""
-        return [codec.encode_setup(self.setup)]
+    def opening_frames(self, handle: str | None = None) -> list[bytes]:
+        """Frames to send right after the connection opens: the setup.
+
+        Args:
+            handle: Resume the session with this handle; ``historyConfig`` is then
+                left out (history can only be seeded into a new session).
+        """
+        setup = self.setup
+        if handle is not None:
+            resumption = setup.session_resumption or wire.SessionResumptionConfig()
+            setup = msgspec.structs.replace(
+                setup,
+                session_resumption=msgspec.structs.replace(resumption, handle=handle),
+                history_config=None,
+            )
+        return [codec.encode_setup(setup)]
 
     def handshake_event(self, event: Event) -> tuple[bool, list[bytes]]:
         """Feed one event received during the handshake.
@@ -192,8 +210,10 @@ class GeminiProtocol:
         return codec.encode_audio_stream_end()
 
     @staticmethod
-    def tool_response(responses: object) -> bytes:
-        return codec.encode_tool_response(to_function_responses(responses))
+    def tool_response(responses: object) -> tuple[bytes, list[str]]:
+        """Encode function responses; also returns the call ids they answer."""
+        items = to_function_responses(responses)
+        return codec.encode_tool_response(items), [r.id for r in items if r.id]
 
     @staticmethod
     def raw(message: object) -> bytes:

@@ -1,0 +1,160 @@
+"""One connection of a session ("link"): opening it and completing the handshake.
+
+A session lives across several links (reconnects, goAway hops). Each link has a
+number (1, 2, ...); events read from a link that is no longer the session's
+current link are discarded, so late events of a superseded connection are never
+delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from realtalk.errors import ConnectionClosed, SetupError
+from realtalk.protocol.events import Event, SetupComplete
+from realtalk.protocol.gemini.endpoints import Endpoint, redact_url
+from realtalk.transport.base import Connection, Connector
+
+__all__ = ["Link", "ProviderProtocol", "Recorder", "connect_link", "handshake", "open_link"]
+
+
+class ProviderProtocol(Protocol):
+    """What the runner needs from a provider's Sans-I/O protocol object."""
+
+    endpoint: Endpoint
+    text_frames: bool
+
+    @property
+    def resumption_enabled(self) -> bool: ...
+
+    def opening_frames(self, handle: str | None = None) -> list[bytes]: ...
+
+    def handshake_event(self, event: Event) -> tuple[bool, list[bytes]]: ...
+
+    def decode(self, data: str | bytes) -> tuple[Event, ...]: ...
+
+    # Each command returns the encoded client message (validating its arguments).
+    def audio(self, pcm: bytes, rate: int) -> bytes: ...
+
+    def audio_base64(self, data: str | bytes, rate: int) -> bytes: ...
+
+    def video(self, data: bytes, mime: str) -> bytes: ...
+
+    def text(self, text: str) -> bytes: ...
+
+    def client_content(self, turns: object, turn_complete: bool) -> bytes: ...
+
+    def activity_start(self) -> bytes: ...
+
+    def activity_end(self) -> bytes: ...
+
+    def audio_stream_end(self) -> bytes: ...
+
+    def tool_response(self, responses: object) -> tuple[bytes, list[str]]: ...
+
+    def raw(self, message: object) -> bytes: ...
+
+
+class Recorder(Protocol):
+    """Receives every frame and lifecycle step (see :mod:`realtalk.session.recording`)."""
+
+    def connection_opened(self, conn_no: int, url: str) -> None: ...
+
+    def sent(self, conn_no: int, data: bytes | str, text: bool) -> None: ...
+
+    def received(self, conn_no: int, data: bytes | str) -> None: ...
+
+    def connection_closed(self, conn_no: int, code: int | None, reason: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(eq=False)
+class Link:
+    """One open, set-up connection of a session."""
+
+    number: int
+    conn: Connection
+    session_id: str | None = None
+    early_events: list[Event] = field(default_factory=list)  # received before setupComplete
+    reader: asyncio.Task[None] | None = None
+
+
+async def connect_link(
+    number: int, protocol: ProviderProtocol, connector: Connector, recorder: Recorder | None
+) -> Connection:
+    """Open the WebSocket of link ``number`` (no setup yet).
+
+    Raises:
+        ConnectError: The connection could not be opened.
+    """
+    endpoint = protocol.endpoint
+    conn = await connector(endpoint.url, endpoint.headers)
+    if recorder is not None:
+        recorder.connection_opened(number, redact_url(endpoint.url))
+    return conn
+
+
+async def handshake(
+    number: int,
+    conn: Connection,
+    protocol: ProviderProtocol,
+    handle: str | None,
+    setup_timeout: float,
+    recorder: Recorder | None,
+) -> Link:
+    """Send the setup (resuming with ``handle`` if given) and wait until it completes.
+
+    Raises:
+        SetupError: The server closed the connection instead (code and reason), or
+            did not answer within ``setup_timeout`` seconds (code None).
+    """
+    text = protocol.text_frames
+    link = Link(number, conn)
+    try:
+        for frame in protocol.opening_frames(handle):
+            await conn.send(frame, text=text)
+            if recorder is not None:
+                recorder.sent(number, frame, text)
+        async with asyncio.timeout(setup_timeout):
+            while True:
+                data = await conn.recv()
+                if recorder is not None:
+                    recorder.received(number, data)
+                for event in protocol.decode(data):
+                    done, frames = protocol.handshake_event(event)
+                    for frame in frames:
+                        await conn.send(frame, text=text)
+                    if done:
+                        if isinstance(event, SetupComplete):
+                            link.session_id = event.session_id
+                        return link
+                    link.early_events.append(event)
+    except ConnectionClosed as exc:
+        raise SetupError(exc.reason or "connection closed during setup", code=exc.code) from None
+    except TimeoutError:
+        raise SetupError(f"no setup response within {setup_timeout} s") from None
+
+
+async def open_link(
+    number: int,
+    protocol: ProviderProtocol,
+    connector: Connector,
+    handle: str | None,
+    setup_timeout: float,
+    recorder: Recorder | None,
+) -> Link:
+    """Connect and hand-shake in one step; the connection is aborted on failure.
+
+    Raises:
+        ConnectError: The connection could not be opened.
+        SetupError: The handshake failed.
+    """
+    conn = await connect_link(number, protocol, connector, recorder)
+    try:
+        return await handshake(number, conn, protocol, handle, setup_timeout, recorder)
+    except BaseException:
+        conn.abort()
+        raise
