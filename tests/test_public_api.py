@@ -11,11 +11,14 @@ TOP_LEVEL = [
     "ConnectionClosed",
     "ProtocolError",
     "RealtalkError",
+    "ReconnectFailed",
+    "ReconnectPolicy",
     "Secret",
     "Session",
     "SessionClosed",
     "SessionError",
     "SessionOptions",
+    "SessionStatistics",
     "SessionStatus",
     "SetupError",
     "TransportError",
@@ -46,6 +49,10 @@ EVENT_NAMES = {
     "Error",
     "Unknown",
     "Lagged",
+    "Connecting",
+    "Reconnecting",
+    "Resumed",
+    "ResumedFresh",
 }
 
 

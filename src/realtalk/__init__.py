@@ -22,13 +22,21 @@ from realtalk.errors import (
     ConnectionClosed,
     ProtocolError,
     RealtalkError,
+    ReconnectFailed,
     SessionClosed,
     SessionError,
     SetupError,
     TransportError,
 )
 from realtalk.protocol.secrets import Secret
-from realtalk.session import Session, SessionOptions, SessionStatus, connect
+from realtalk.session import (
+    ReconnectPolicy,
+    Session,
+    SessionOptions,
+    SessionStatistics,
+    SessionStatus,
+    connect,
+)
 
 __version__ = "0.1.0"
 
@@ -38,11 +46,14 @@ __all__ = [
     "ConnectionClosed",
     "ProtocolError",
     "RealtalkError",
+    "ReconnectFailed",
+    "ReconnectPolicy",
     "Secret",
     "Session",
     "SessionClosed",
     "SessionError",
     "SessionOptions",
+    "SessionStatistics",
     "SessionStatus",
     "SetupError",
     "TransportError",

@@ -9,10 +9,11 @@ delivered.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from realtalk.errors import ConnectionClosed, SetupError
+from realtalk.errors import ConnectError, ConnectionClosed, SetupError
 from realtalk.protocol.events import Event, SetupComplete
 from realtalk.protocol.gemini.endpoints import Endpoint, redact_url
 from realtalk.transport.base import Connection, Connector
@@ -25,6 +26,7 @@ class ProviderProtocol(Protocol):
 
     endpoint: Endpoint
     text_frames: bool
+    endpoint_for: Callable[[str | None], Endpoint] | None
 
     @property
     def resumption_enabled(self) -> bool: ...
@@ -70,6 +72,12 @@ class Recorder(Protocol):
 
     def close(self) -> None: ...
 
+    def add_secrets(self, secrets: list[str]) -> None: ...
+
+
+#: Returns a fresh credential (API key, ephemeral or access token) before each connect.
+TokenProvider = Callable[[], Awaitable[str]]
+
 
 @dataclass(eq=False)
 class Link:
@@ -83,13 +91,30 @@ class Link:
 
 
 async def connect_link(
-    number: int, protocol: ProviderProtocol, connector: Connector, recorder: Recorder | None
+    number: int,
+    protocol: ProviderProtocol,
+    connector: Connector,
+    recorder: Recorder | None,
+    token_provider: TokenProvider | None = None,
 ) -> Connection:
     """Open the WebSocket of link ``number`` (no setup yet).
 
+    With a ``token_provider``, a fresh credential is fetched first and the
+    endpoint rebuilt with it (every connect and reconnect).
+
     Raises:
-        ConnectError: The connection could not be opened.
+        ConnectError: The connection could not be opened, or the provider failed.
     """
+    if token_provider is not None and protocol.endpoint_for is not None:
+        try:
+            token = await token_provider()
+        except Exception as exc:
+            raise ConnectError(f"token provider failed: {type(exc).__name__}") from None
+        if not isinstance(token, str) or not token:
+            raise ConnectError("token provider returned no token")
+        if recorder is not None:
+            recorder.add_secrets([token])
+        protocol.endpoint = protocol.endpoint_for(token)
     endpoint = protocol.endpoint
     conn = await connector(endpoint.url, endpoint.headers)
     if recorder is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from ssl import SSLContext, create_default_context
 from typing import Any, Literal
@@ -73,6 +73,9 @@ class SessionOptions:
         outbox_max_bytes: Bound of the replay outbox; senders wait when it is full.
         audio_ttl: Seconds after which unacknowledged audio is not replayed.
         record_to: Write every frame to this JSON-lines file (secrets scrubbed).
+        token_provider: An async callable returning a fresh credential, awaited
+            before every connect and reconnect (Vertex access token; on AI Studio an
+            ``auth_tokens/...`` ephemeral token or an API key).
     """
 
     platform: Platform = "ai_studio"
@@ -101,6 +104,7 @@ class SessionOptions:
     outbox_max_bytes: int = 8 * 1024 * 1024
     audio_ttl: float = 2.0
     record_to: str | os.PathLike[str] | None = None
+    token_provider: Callable[[], Awaitable[str]] | None = None
 
     def __post_init__(self) -> None:
         if self.platform not in ("ai_studio", "vertex"):
@@ -129,6 +133,8 @@ class SessionOptions:
             raise TypeError("audio_ttl must be a number")
         if self.audio_ttl < 0:
             raise ValueError(f"audio_ttl must be >= 0, got {self.audio_ttl!r}")
+        if self.token_provider is not None and not callable(self.token_provider):
+            raise TypeError("token_provider must be an async callable returning a str")
         if self.record_to is not None and not isinstance(self.record_to, (str, os.PathLike)):
             raise TypeError("record_to must be a path")
         for name in ("max_message_size", "ring_size", "outbox_max_bytes"):

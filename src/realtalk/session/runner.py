@@ -163,7 +163,9 @@ class Runner:
         self._links += 1
         number = self._links
         if conn is None:
-            conn = await connect_link(number, self.protocol, self._connector, self._recorder)
+            conn = await connect_link(
+                number, self.protocol, self._connector, self._recorder, self.options.token_provider
+            )
         try:
             return await handshake(
                 number, conn, self.protocol, handle, self.options.setup_timeout, self._recorder
@@ -317,7 +319,13 @@ class Runner:
 
     async def _preconnect(self) -> Connection:
         """Open the next socket early (make-before-break); no setup yet."""
-        return await connect_link(self._links + 1, self.protocol, self._connector, self._recorder)
+        return await connect_link(
+            self._links + 1,
+            self.protocol,
+            self._connector,
+            self._recorder,
+            self.options.token_provider,
+        )
 
     async def _hop(self, prepared: asyncio.Task[Connection]) -> tuple[int | None, str] | None:
         """Switch to a new connection after goAway. Returns close info if the session ends."""

@@ -10,7 +10,7 @@ connection; closing any of them closes the session for all.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -311,39 +311,63 @@ def _secret(value: str | Secret | None) -> str | None:
     return value.reveal() if isinstance(value, Secret) else value
 
 
+def _endpoint_builder(
+    url: str | None, api_key: str | None, opts: SessionOptions
+) -> Callable[[str | None], endpoints.Endpoint]:
+    """A function building the endpoint for a credential (a token provider's result).
+
+    ``None`` uses the credentials given to :func:`connect`. A fresh credential is
+    an access token on Vertex; on AI Studio an ``auth_tokens/...`` value is an
+    ephemeral token and anything else an API key.
+    """
+    version: dict[str, str] = {"api_version": opts.api_version} if opts.api_version else {}
+
+    def build(credential: str | None) -> endpoints.Endpoint:
+        if opts.platform == "vertex":
+            endpoint = endpoints.vertex_endpoint(
+                location=opts.location or "us-central1",
+                access_token=credential or _secret(opts.access_token),
+                base_url=url,
+                **version,
+            )
+        else:
+            key, token = api_key, _secret(opts.ephemeral_token)
+            if credential is not None:
+                ephemeral = credential.startswith(endpoints.EPHEMERAL_TOKEN_PREFIX)
+                key, token = (None, credential) if ephemeral else (credential, None)
+            endpoint = endpoints.ai_studio_endpoint(
+                api_key=key,
+                ephemeral_token=token,
+                base_url=url,
+                key_in_query=opts.key_in_query,
+                **version,
+            )
+        if opts.headers:
+            endpoint = endpoints.Endpoint(
+                url=endpoint.url,
+                headers={**endpoint.headers, **opts.headers},
+                platform=endpoint.platform,
+            )
+        return endpoint
+
+    return build
+
+
 def _gemini_protocol(
     model: str, url: str | None, api_key: str | None, config: object, opts: SessionOptions
 ) -> GeminiProtocol:
-    version: dict[str, str] = {"api_version": opts.api_version} if opts.api_version else {}
     if opts.platform == "vertex":
-        location = opts.location or "us-central1"
-        endpoint = endpoints.vertex_endpoint(
-            location=location,
-            access_token=_secret(opts.access_token),
-            base_url=url,
-            **version,
-        )
         resource = endpoints.model_resource_name(
-            model, platform="vertex", project=opts.project, location=location
+            model, platform="vertex", project=opts.project, location=opts.location or "us-central1"
         )
     else:
-        endpoint = endpoints.ai_studio_endpoint(
-            api_key=api_key,
-            ephemeral_token=_secret(opts.ephemeral_token),
-            base_url=url,
-            key_in_query=opts.key_in_query,
-            **version,
-        )
         resource = endpoints.model_resource_name(model, platform="ai_studio")
-    if opts.headers:
-        endpoint = endpoints.Endpoint(
-            url=endpoint.url,
-            headers={**endpoint.headers, **opts.headers},
-            platform=endpoint.platform,
-        )
     if config is not None and not isinstance(config, (wire.Setup, Mapping)):
         raise TypeError(f"config must be a Setup or a mapping, not {type(config).__name__}")
-    return GeminiProtocol(endpoint, build_setup(resource, config))
+    build = _endpoint_builder(url, api_key, opts)
+    protocol = GeminiProtocol(build(None), build_setup(resource, config))
+    protocol.endpoint_for = build
+    return protocol
 
 
 def connect(

@@ -9,7 +9,7 @@ itself never branches on the provider.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -141,6 +141,8 @@ class GeminiProtocol:
     def __init__(self, endpoint: Endpoint, setup: wire.Setup) -> None:
         self.endpoint = endpoint
         self.setup = setup
+        #: Builds the endpoint for a fresh credential (set when a token provider is used).
+        self.endpoint_for: Callable[[str | None], Endpoint] | None = None
 
     @property
     def resumption_enabled(self) -> bool:
