@@ -9,6 +9,7 @@ TOP_LEVEL = [
     "ConfigError",
     "ConnectError",
     "ConnectionClosed",
+    "EphemeralToken",
     "ProtocolError",
     "RealtalkError",
     "ReconnectFailed",
@@ -24,6 +25,7 @@ TOP_LEVEL = [
     "TransportError",
     "__version__",
     "connect",
+    "create_ephemeral_token",
     "events",
     "gemini",
 ]

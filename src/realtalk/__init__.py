@@ -28,6 +28,7 @@ from realtalk.errors import (
     SetupError,
     TransportError,
 )
+from realtalk.protocol.gemini.tokens import EphemeralToken
 from realtalk.protocol.secrets import Secret
 from realtalk.session import (
     ReconnectPolicy,
@@ -36,6 +37,7 @@ from realtalk.session import (
     SessionStatistics,
     SessionStatus,
     connect,
+    create_ephemeral_token,
 )
 
 __version__ = "0.1.0"
@@ -44,6 +46,7 @@ __all__ = [
     "ConfigError",
     "ConnectError",
     "ConnectionClosed",
+    "EphemeralToken",
     "ProtocolError",
     "RealtalkError",
     "ReconnectFailed",
@@ -59,6 +62,7 @@ __all__ = [
     "TransportError",
     "__version__",
     "connect",
+    "create_ephemeral_token",
     "events",
     "gemini",
 ]

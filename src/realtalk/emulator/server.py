@@ -22,6 +22,7 @@ from realtalk.emulator.config import Options, Shared
 from realtalk.emulator.gemini import GeminiConnection
 from realtalk.emulator.handles import DEFAULT_HANDLE_TTL, HandleStore
 from realtalk.emulator.records import ConnectionRecord
+from realtalk.emulator.rest import TokenStore, rest_handler
 from realtalk.emulator.scenario import Scenario
 from realtalk.emulator.tls import TlsMaterial, make_tls
 from realtalk.emulator.vad import DEFAULT_THRESHOLD
@@ -33,6 +34,7 @@ from realtalk.protocol.gemini.endpoints import (
     match_path,
 )
 from realtalk.transport.base import Connection, Handler, Request
+from realtalk.transport.http import HttpServer, serve_http
 from realtalk.transport.ws import HttpResponse, WebSocketConnector, WsServer, serve
 
 __all__ = ["Emulator"]
@@ -136,7 +138,10 @@ class Emulator:
         self._tls_wanted = tls
         self._shared = Shared(scenario, options, HandleStore(handle_ttl, clock))
         self._server: WsServer | None = None
+        self._rest: HttpServer | None = None
         self._tls: TlsMaterial | None = None
+        #: Ephemeral tokens minted through ``POST {rest_url}/v1alpha/auth_tokens``.
+        self.tokens = TokenStore()
 
     # -- inspection ------------------------------------------------------------------------
     @property
@@ -188,6 +193,12 @@ class Emulator:
             self._server = await serve(
                 self._handle, self.host, self._port, ssl=context, http_handler=_refuse_unknown_path
             )
+            rest = rest_handler(
+                self.tokens,
+                require_auth=self.options.require_auth,
+                api_keys=self.options.api_keys,
+            )
+            self._rest = await serve_http(rest, self.host, 0, ssl=context)
         except OSError as exc:
             self._cleanup_tls()
             raise TransportError(
@@ -197,7 +208,10 @@ class Emulator:
     async def aclose(self) -> None:
         """Stop listening, close open connections and wait for them; idempotent."""
         server, self._server = self._server, None
+        rest, self._rest = self._rest, None
         try:
+            if rest is not None:
+                await rest.aclose()
             if server is not None:
                 await server.aclose()
         finally:
@@ -246,6 +260,21 @@ class Emulator:
         scheme = "wss" if self._tls_wanted else "ws"
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def rest_url(self) -> str:
+        """Base URL of the REST side (``POST {rest_url}/v1alpha/auth_tokens``).
+
+        The WebSocket library serves only GET upgrades, so REST has its own port.
+
+        Raises:
+            RuntimeError: Not started.
+        """
+        if self._rest is None:
+            raise RuntimeError("the emulator is not started")
+        scheme = "https" if self._tls_wanted else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self._rest.port}"
 
     def endpoint_url(
         self, platform: str = "ai_studio", version: str | None = None, method: str = METHOD_BIDI

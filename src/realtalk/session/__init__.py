@@ -6,6 +6,7 @@ from realtalk.session.ring import Cursor, EventRing
 from realtalk.session.runner import SessionStatistics
 from realtalk.session.session import EventIterator, Session, connect
 from realtalk.session.state import SessionStatus
+from realtalk.session.tokens import create_ephemeral_token
 
 __all__ = [
     "Cursor",
@@ -17,4 +18,5 @@ __all__ = [
     "SessionStatistics",
     "SessionStatus",
     "connect",
+    "create_ephemeral_token",
 ]
