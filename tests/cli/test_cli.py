@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +100,21 @@ def test_demo_live_without_key_says_what_is_missing(
     monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
     assert main(["demo", "--live"]) == 2
     assert "GEMINI_API_KEY" in capsys.readouterr().err
+
+
+def test_replay_command_prints_a_timeline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rec.jsonl"
+
+    async def record() -> None:
+        from realtalk.emulator import Emulator
+
+        async with Emulator() as emulator:
+            await text_turn(url=emulator.url, record_to=path)
+
+    asyncio.run(record())
+    assert main(["replay", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "setup" in out and "turnComplete" in out
+    assert main(["replay", str(tmp_path / "missing.jsonl")]) == 2

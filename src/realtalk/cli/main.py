@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--model", default=None, help="model id (default: a native-audio Live model)")
 
+    replay = sub.add_parser("replay", help="print a readable timeline of a wire recording")
+    replay.add_argument("file", help="a recording made with record_to=")
+
     emulator = sub.add_parser("emulator", help="serve the protocol emulator until interrupted")
     emulator.add_argument("--provider", default="gemini", choices=["gemini"])
     emulator.add_argument("--host", default="127.0.0.1")
@@ -44,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from realtalk.cli.demo import run_demo
 
             return asyncio.run(run_demo(live=args.live, model=args.model))
+        if args.command == "replay":
+            from realtalk.cli.replay import run_replay
+
+            return run_replay(args.file, sys.stdout)
         if args.command == "emulator":
             from realtalk.emulator import run_emulator_cli
 

@@ -228,7 +228,9 @@ class Runner:
         except ConnectionClosed as exc:
             if self._link is link:
                 if self._recorder is not None:
-                    self._recorder.connection_closed(link.number, exc.code, exc.reason)
+                    self._recorder.connection_closed(
+                        link.number, exc.code, exc.reason, by_client=False
+                    )
                 self._lost = (exc.code, exc.reason)
                 self._wake.set()
 
@@ -435,9 +437,12 @@ class Runner:
             return
         if self._link is link:
             self._link = None
+        already_closed = link.conn.close_code is not None
         with contextlib.suppress(ConnectionClosed):
             async with asyncio.timeout(self.options.close_timeout):
                 await link.conn.close(1000, "")
+        if self._recorder is not None and not already_closed:
+            self._recorder.connection_closed(link.number, 1000, "", by_client=True)
         if link.reader is not None and not link.reader.done():
             link.reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
