@@ -1,0 +1,173 @@
+"""A lean paced source for the real-time capacity test (benchmark-only).
+
+Serving a duplex session with websockets costs the flood source about as much CPU
+as it costs a fast client (frame parsing on every 20 ms input chunk, a task
+wake-up per paced output message), so on a 2-CPU machine the source's core
+saturates about when the client's does and the capacity search would measure the
+source. This source does the minimum on its own core: a hand-written RFC 6455
+server on :class:`asyncio.Protocol` that answers the setup with
+``setupComplete``, skips input frames without unmasking them (only frames small
+enough to be commands are read), and sends the same stamped 40 ms audio messages
+as :class:`realtalk.emulator.flood.FloodEmulator` (``pace audio SECONDS``) from
+``loop.call_at`` callbacks with one ``transport.write`` each. ``sync`` and any
+other text get ``turnComplete``. It is a measuring instrument, not an emulator:
+no setup validation, no fragmentation, no extensions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import re
+import ssl
+import time
+
+from realtalk.emulator.flood import StampedAudio
+
+__all__ = ["serve_lean"]
+
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_KEY = re.compile(rb"(?im)^sec-websocket-key:\s*(\S+)\s*$")
+_TEXT = re.compile(rb'"text"\s*:\s*"([^"]*)"')
+_COMMAND_MAX = 512
+_PERIOD = 0.04
+_SETUP_COMPLETE = b'{"setupComplete":{"sessionId":"lean"}}'
+_GENERATION_COMPLETE = b'{"serverContent":{"generationComplete":true}}'
+_TURN_COMPLETE = b'{"serverContent":{"turnComplete":true}}'
+
+
+def _frame(payload: bytes, opcode: int = 0x2) -> bytes:
+    """An unmasked, unfragmented server frame."""
+    n = len(payload)
+    if n < 126:
+        head = bytes((0x80 | opcode, n))
+    elif n < 1 << 16:
+        head = bytes((0x80 | opcode, 126)) + n.to_bytes(2, "big")
+    else:
+        head = bytes((0x80 | opcode, 127)) + n.to_bytes(8, "big")
+    return head + payload
+
+
+def _unmask(data: bytes, mask: bytes) -> bytes:
+    n = len(data)
+    key = (mask * (n // 4 + 1))[:n]
+    return (int.from_bytes(data, "little") ^ int.from_bytes(key, "little")).to_bytes(n, "little")
+
+
+class _LeanConnection(asyncio.Protocol):
+    def __init__(self, audio: StampedAudio) -> None:
+        self._audio = audio
+        self._transport: asyncio.Transport | None = None
+        self._buf = bytearray()
+        self._upgraded = False
+        self._setup_done = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop = asyncio.get_running_loop()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._transport = None
+
+    def data_received(self, data: bytes) -> None:
+        self._buf += data
+        if not self._upgraded and not self._upgrade():
+            return
+        self._frames()
+
+    def _upgrade(self) -> bool:
+        end = self._buf.find(b"\r\n\r\n")
+        if end < 0:
+            return False
+        head = bytes(self._buf[:end])
+        del self._buf[: end + 4]
+        found = _KEY.search(head)
+        assert self._transport is not None
+        if found is None:
+            self._transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+            self._transport.close()
+            return False
+        accept = base64.b64encode(hashlib.sha1(found.group(1) + _GUID).digest())
+        self._transport.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        self._upgraded = True
+        return True
+
+    def _frames(self) -> None:
+        buf = self._buf
+        at = 0
+        while len(buf) - at >= 2:
+            opcode, size = buf[at] & 0x0F, buf[at + 1] & 0x7F
+            head = 2
+            if size == 126:
+                if len(buf) - at < 4:
+                    break
+                size, head = int.from_bytes(buf[at + 2 : at + 4], "big"), 4
+            elif size == 127:
+                if len(buf) - at < 10:
+                    break
+                size, head = int.from_bytes(buf[at + 2 : at + 10], "big"), 10
+            end = at + head + 4 + size
+            if len(buf) < end:
+                break
+            if size <= _COMMAND_MAX or opcode >= 0x8 or not self._setup_done:
+                mask = bytes(buf[at + head : at + head + 4])
+                self._message(opcode, _unmask(bytes(buf[at + head + 4 : end]), mask))
+            at = end
+        del buf[:at]
+
+    def _message(self, opcode: int, payload: bytes) -> None:
+        transport = self._transport
+        if transport is None:
+            return
+        if opcode == 0x8:  # close: echo the code, then hang up
+            transport.write(_frame(payload[:2], 0x8))
+            transport.close()
+        elif opcode == 0x9:
+            transport.write(_frame(payload, 0xA))
+        elif opcode in (0x1, 0x2):
+            if not self._setup_done:
+                self._setup_done = True
+                transport.write(_frame(_SETUP_COMPLETE))
+                return
+            found = _TEXT.search(payload)
+            if found is None:
+                return
+            words = found.group(1).decode().split()
+            if words[:2] == ["pace", "audio"] and len(words) == 3:
+                count = round(float(words[2]) / _PERIOD)
+                start = time.monotonic()
+                self._timer = self._loop.call_at(start, self._tick, start, 0, count)
+            else:
+                transport.write(_frame(_TURN_COMPLETE))
+
+    def _tick(self, start: float, k: int, count: int) -> None:
+        transport = self._transport
+        if transport is None:
+            return
+        due = start + k * _PERIOD
+        transport.write(_frame(self._audio.build(due, time.monotonic())))
+        if k + 1 < count:
+            self._timer = self._loop.call_at(
+                start + (k + 1) * _PERIOD, self._tick, start, k + 1, count
+            )
+        else:
+            transport.write(_frame(_GENERATION_COMPLETE) + _frame(_TURN_COMPLETE))
+
+
+async def serve_lean(
+    host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+) -> asyncio.Server:
+    """Start the lean source; the caller closes the returned server."""
+    audio = StampedAudio()
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(
+        lambda: _LeanConnection(audio), host, port, ssl=ssl_context, backlog=1024
+    )
