@@ -7,6 +7,7 @@ Each option is a keyword of :func:`realtalk.connect`. A wrong type raises
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -171,5 +172,11 @@ class SessionOptions:
         if self.ssl is not None:
             return self.ssl
         if self.ca_file is not None:
-            return create_default_context(cafile=self.ca_file)
+            return _context_for(os.fspath(self.ca_file))
         return None
+
+
+@functools.lru_cache(maxsize=16)
+def _context_for(ca_file: str) -> SSLContext:
+    """One client context per CA file: each context costs memory, sessions can share it."""
+    return create_default_context(cafile=ca_file)
