@@ -11,8 +11,9 @@ so consumers write ``match event:`` with keyword or positional patterns::
         case TurnComplete():
             ...
 
-Wire events come from a provider codec (``protocol/gemini/codec.py``), which
-documents the fixed order in which one server message is split into events.
+Wire events come from a provider codec (``protocol/gemini/codec.py``,
+``protocol/openai/codec.py``), which documents the fixed order in which one
+server message is split into events.
 Lifecycle events (:class:`Connecting`, :class:`Connected`, :class:`Closed`,
 :class:`Lagged`) are produced by the session runner and travel through the same
 stream.
@@ -41,10 +42,15 @@ __all__ = [
     "Interrupted",
     "Lagged",
     "OutputTranscript",
+    "RateLimit",
+    "RateLimits",
     "Reconnecting",
+    "ResponseDone",
+    "ResponseStarted",
     "Resumed",
     "ResumedFresh",
     "ResumptionUpdate",
+    "SessionUpdated",
     "SetupComplete",
     "SpeechStarted",
     "SpeechStopped",
@@ -305,6 +311,67 @@ class Usage(Event, frozen=True):
     tool_use_prompt_tokens: int = 0
     prompt_details: dict[str, int] = msgspec.field(default_factory=dict)
     response_details: dict[str, int] = msgspec.field(default_factory=dict)
+
+
+class SessionUpdated(Event, frozen=True):
+    """The server's effective session configuration (OpenAI ``session.created`` / ``.updated``).
+
+    Attributes:
+        session: The session object as the server sent it (decoded JSON).
+        session_id: The server's session id, when it sends one.
+        created: True for the configuration announced when the connection opened
+            (``session.created``), False after a client update (``session.updated``).
+    """
+
+    session: dict[str, Any]
+    session_id: str | None = None
+    created: bool = False
+
+
+class ResponseStarted(Event, frozen=True):
+    """The model started a response (OpenAI ``response.created``)."""
+
+    response_id: str | None = None
+
+
+class ResponseDone(Event, frozen=True):
+    """A response ended, whatever the outcome (OpenAI ``response.done``).
+
+    Attributes:
+        status: ``completed``, ``cancelled``, ``incomplete`` or ``failed`` (the server's word).
+        response_id: The response, when known.
+        reason: Why it ended early when the server says so: ``turn_detected`` or
+            ``client_cancelled`` (cancelled), ``max_output_tokens`` or
+            ``content_filter`` (incomplete), the error code (failed).
+        error: The server's error message for a failed response.
+    """
+
+    status: str
+    response_id: str | None = None
+    reason: str | None = None
+    error: str | None = None
+
+
+class RateLimit(msgspec.Struct, frozen=True):
+    """One rate limit as reported by the server.
+
+    Attributes:
+        name: What is limited (e.g. ``requests``, ``tokens``).
+        limit: The maximum allowed.
+        remaining: What is left in the current window.
+        reset_seconds: Seconds until the window resets.
+    """
+
+    name: str
+    limit: int | None = None
+    remaining: int | None = None
+    reset_seconds: float | None = None
+
+
+class RateLimits(Event, frozen=True):
+    """The current rate limits (OpenAI ``rate_limits.updated``); don't rely on its position."""
+
+    limits: tuple[RateLimit, ...]
 
 
 class Error(Event, frozen=True):
