@@ -133,3 +133,54 @@ async def test_lifetime_from_scenario_keeping_the_socket_open(make: Factory) -> 
     await client.text("still here?")
     assert model_text(await client.turn()) == "You said: still here?"
     assert h.emulator.connections[0].close_code is None
+
+
+async def resume(h: Any, handle: str) -> Any:
+    client = await h.open()
+    await client.send(
+        {"setup": {"model": AI_STUDIO_MODEL, "sessionResumption": {"handle": handle}, **TEXT}}
+    )
+    return client
+
+
+async def test_resume_while_the_old_connection_is_open_is_accepted_by_default(
+    make: Factory,
+) -> None:
+    h = await make()
+    old = await h.connect({"sessionResumption": {}, **TEXT})
+    handle = old.first_update["sessionResumptionUpdate"]["newHandle"]  # type: ignore[attr-defined]
+    new = await resume(h, handle)
+    assert "setupComplete" in await new.recv()
+    assert h.emulator.connections[1].resumed_from == handle
+    assert not h.emulator.connections[0].done  # both are open
+
+
+async def test_resume_while_the_old_connection_is_open_can_be_refused_with_1011(
+    make: Factory,
+) -> None:
+    h = await make(reject_resume_while_open=True)
+    old = await h.connect({"sessionResumption": {}, **TEXT})
+    handle = old.first_update["sessionResumptionUpdate"]["newHandle"]  # type: ignore[attr-defined]
+    refused = await resume(h, handle)
+    closed = await refused.closed()
+    assert (closed.code, closed.reason) == (1011, "The service is currently unavailable.")
+    record = h.emulator.connections[1]
+    assert record.resumed_from is None and "setupComplete" not in record.sent
+    assert not h.emulator.connections[0].done  # the old connection is not disturbed
+
+    await old.close()
+    await h.emulator.connections[0].wait_closed()
+    again = await resume(h, handle)  # the same handle, once the old socket is closed
+    assert "setupComplete" in await again.recv()
+    assert h.emulator.connections[2].resumed_from == handle
+
+
+async def test_refusing_resumes_while_open_leaves_other_sessions_alone(make: Factory) -> None:
+    h = await make(reject_resume_while_open=True)
+    first = await h.connect({"sessionResumption": {}, **TEXT})
+    await h.connect({"sessionResumption": {}, **TEXT})  # another session, still open
+    handle = first.first_update["sessionResumptionUpdate"]["newHandle"]  # type: ignore[attr-defined]
+    await first.close()
+    await h.emulator.connections[0].wait_closed()
+    client = await resume(h, handle)
+    assert "setupComplete" in await client.recv()

@@ -10,7 +10,7 @@ import pytest
 from realtalk.audio import silence, tone
 from realtalk.emulator import Scenario, ToolCallStep, Turn
 
-from .conftest import Client, Factory, content, kinds, model_text
+from .conftest import Client, Factory, content, kinds, model_text, transcript
 
 LOUD = tone(220, 0.1, 16000)
 LONG = "This reply is long enough to leave plenty of time for the user to barge in. " * 3
@@ -239,3 +239,30 @@ async def test_will_continue_keeps_the_call_open(make: Factory, scheduling: str)
 async def _probe(client: Client) -> list[dict[str, Any]]:
     await client.text("probe")
     return await client.turn()
+
+
+@pytest.mark.parametrize("audio", [False, True])
+async def test_an_interrupted_turn_holds_exactly_what_the_client_received(
+    make: Factory, audio: bool
+) -> None:
+    # In memory with no chunk delay the turn is always in the middle of writing a
+    # chunk when the interruption lands: a chunk already written counts as said.
+    # Over sockets a small delay leaves the client time to interrupt at all.
+    h = await make(Scenario(turns=[Turn(match="^long$", reply=LONG)]))
+    if h.transport != "memory":
+        h = await make(Scenario(turns=[Turn(match="^long$", reply=LONG)], chunk_delay=0.005))
+    body = setup()
+    if audio:
+        body["generationConfig"] = {"responseModalities": ["AUDIO"]}
+        body["outputAudioTranscription"] = {}
+    client = await h.connect(body)
+    await client.text("long")
+    key = "outputTranscription" if audio else "modelTurn"
+    first = await client.until(lambda m: key in m.get("serverContent", {}))
+    await client.text("stop")
+    cut = first + await client.turn()
+    assert "interrupted" in kinds(cut)
+    received = transcript(cut) if audio else model_text(cut)
+    said = [e for e in h.emulator.connections[0].history if e.role == "model"]
+    assert [e.text for e in said] == [received]
+    assert received and LONG.startswith(received) and received != LONG

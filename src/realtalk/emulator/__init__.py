@@ -13,7 +13,7 @@ assistant), the scenario format, faults and TLS are described in ``docs/emulator
 
 from realtalk.emulator.cli import run_emulator_cli
 from realtalk.emulator.conversation import Entry
-from realtalk.emulator.records import ConnectionRecord, LogEntry
+from realtalk.emulator.records import ConnectionRecord, IssuedHandle, LogEntry
 from realtalk.emulator.reply import ECHO_PREFIX
 from realtalk.emulator.scenario import Fault, FaultKind, Scenario, ToolCallStep, Turn
 from realtalk.emulator.server import Emulator
@@ -27,6 +27,7 @@ __all__ = [
     "Entry",
     "Fault",
     "FaultKind",
+    "IssuedHandle",
     "LogEntry",
     "Scenario",
     "ToolCallStep",

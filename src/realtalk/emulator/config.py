@@ -12,6 +12,7 @@ from realtalk.emulator.records import ConnectionRecord
 from realtalk.emulator.scenario import Fault, Scenario
 from realtalk.emulator.vad import DEFAULT_SILENCE_MS, DEFAULT_THRESHOLD
 from realtalk.protocol.gemini import wire
+from realtalk.transport.base import Connection
 
 __all__ = ["Options", "SessionSettings", "Shared", "declared_functions"]
 
@@ -33,6 +34,7 @@ class Options:
     send_text_frames: bool = False
     vad_threshold: float = DEFAULT_THRESHOLD
     strict_tool_wait: bool = False
+    reject_resume_while_open: bool = False
 
 
 @dataclass(eq=False)
@@ -46,10 +48,27 @@ class Shared:
     used_rules: set[int] = field(default_factory=set)
     _fired: set[int] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _open: dict[str, set[Connection]] = field(default_factory=dict)
 
     def next_call_id(self) -> str:
         """A function-call id unique within the emulator."""
         return f"function-call-{next(self._ids)}"
+
+    def session_opened(self, session_id: str, conn: Connection) -> None:
+        """``conn`` of session ``session_id`` completed its setup and is being served."""
+        self._open.setdefault(session_id, set()).add(conn)
+
+    def session_closed(self, session_id: str, conn: Connection) -> None:
+        """``conn`` of session ``session_id`` is no longer served."""
+        conns = self._open.get(session_id)
+        if conns is not None:
+            conns.discard(conn)
+            if not conns:
+                del self._open[session_id]
+
+    def session_is_open(self, session_id: str) -> bool:
+        """Whether a connection of ``session_id`` is still open (no close seen on it yet)."""
+        return any(conn.close_code is None for conn in self._open.get(session_id, ()))
 
     def claim_fault(self, index: int, fault: Fault) -> bool:
         """Whether fault ``index`` may fire now (a ``once`` fault fires on one connection only)."""

@@ -24,7 +24,7 @@ from realtalk.emulator.calls import PendingCalls
 from realtalk.emulator.config import SessionSettings, Shared, declared_functions
 from realtalk.emulator.conversation import Conversation
 from realtalk.emulator.link import Link
-from realtalk.emulator.records import ConnectionRecord, LogEntry
+from realtalk.emulator.records import ConnectionRecord, IssuedHandle, LogEntry
 from realtalk.emulator.reply import compact_json, fragments
 from realtalk.emulator.scenario import Fault
 from realtalk.emulator.speaker import Job, Speaker
@@ -50,6 +50,7 @@ _log = logging.getLogger("realtalk.emulator")
 SESSION_NOT_FOUND = "BidiGenerateContent session not found"
 DEADLINE = "Deadline expired before operation could complete."
 NOT_SUPPORTED = "Operation is not implemented, or supported, or enabled."
+UNAVAILABLE = "The service is currently unavailable."
 _ACTIVITY_WITH_AUTO_VAD = (
     f"{INVALID_ARGUMENT} Explicit activity control is not supported "
     "when automatic activity detection is enabled."
@@ -129,6 +130,7 @@ class GeminiConnection:
         self._activity: _Activity | None = None
         self._declared: dict[str, bool] = {}
         self._tg: asyncio.TaskGroup | None = None
+        self._serving: str | None = None  # session id, once counted as open in ``shared``
         # set once the setup is accepted
         self._settings = SessionSettings(platform="ai_studio")
         self._conv = Conversation.new("")
@@ -162,6 +164,8 @@ class GeminiConnection:
             self._record._finish(self._conn.close_code or ABNORMAL_CLOSURE, self._conn.close_reason)
             if self._record.conversation is not None:
                 self._shared.handles.touch(self._conv.session_id)
+            if self._serving is not None:
+                self._shared.session_closed(self._serving, self._conn)
 
     async def _close(self, reject: Reject) -> None:
         if reject.code is None:
@@ -175,6 +179,8 @@ class GeminiConnection:
         found = check_path(self._request.path)
         self._record.platform = found.platform
         await self._handshake(found)
+        self._serving = self._conv.session_id
+        self._shared.session_opened(self._serving, self._conn)
         async with asyncio.TaskGroup() as tg:
             self._tg = tg
             speaker = self._speaker = self._make_speaker()
@@ -220,6 +226,12 @@ class GeminiConnection:
             raise Reject(1008, SESSION_NOT_FOUND)
         if self._opts.strict and snapshot.model != setup.model:
             raise Reject(1007, f"{INVALID_ARGUMENT} The model cannot change on resumption.")
+        if self._opts.reject_resume_while_open and self._shared.session_is_open(
+            snapshot.session_id
+        ):
+            # Seen in the field: the service refuses to resume a session whose
+            # previous connection is still open (gemini-live.md §6.10: 1011 is retryable).
+            raise Reject(1011, UNAVAILABLE)
         self._record.resumed_from = handle
         return Conversation.restore(snapshot)
 
@@ -234,6 +246,9 @@ class GeminiConnection:
             declared=self._declared,
             on_turn=self._turn_faults,
             consumed=lambda: self._consumed,
+            on_handle=lambda handle, consumed: self._record.issued.append(
+                IssuedHandle(handle, consumed)
+            ),
         )
 
     def _decode(self, data: str | bytes) -> wire.ClientMessage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from realtalk.emulator.records import ConnectionRecord
 from realtalk.protocol.gemini import codec, wire
@@ -63,19 +64,41 @@ class Link:
         self._text = text_frames
         self._lock = asyncio.Lock()
 
-    async def send(self, message: wire.ServerMessage) -> None:
+    async def send(
+        self, message: wire.ServerMessage, on_sent: Callable[[], None] | None = None
+    ) -> None:
         """Encode and send one message. Safe to cancel (a frame is sent whole or not at all).
+
+        Args:
+            message: The message.
+            on_sent: Called once the frame is out, even when the send is cancelled
+                after that point (what the client received must be what the
+                conversation history says was said).
 
         Raises:
             ConnectionClosed: The connection is closed.
         """
-        await self.send_raw(codec.encode_server(message), message_kind(message))
+        await self.send_raw(codec.encode_server(message), message_kind(message), on_sent)
 
-    async def send_raw(self, data: bytes, kind: str = "raw") -> None:
-        """Send bytes as one frame (for faults such as malformed JSON)."""
+    async def send_raw(
+        self, data: bytes, kind: str = "raw", on_sent: Callable[[], None] | None = None
+    ) -> None:
+        """Send bytes as one frame (for faults such as malformed JSON); see :meth:`send`."""
         async with self._lock:
-            await self._conn.send(data.decode("utf-8", "replace") if self._text else data)
-            self._record.sent.append(kind)
+            try:
+                await self._conn.send(data.decode("utf-8", "replace") if self._text else data)
+            except asyncio.CancelledError:
+                # Transports write a frame whole before they first suspend (the memory
+                # pair delivers it, websockets hands it to the socket): cancelled in
+                # there, the frame is out.
+                self._sent(kind, on_sent)
+                raise
+            self._sent(kind, on_sent)
+
+    def _sent(self, kind: str, on_sent: Callable[[], None] | None) -> None:
+        self._record.sent.append(kind)
+        if on_sent is not None:
+            on_sent()
 
     async def stall(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (every other sender waits). Safe to cancel."""

@@ -15,7 +15,7 @@ from realtalk.emulator.conversation import Conversation, Entry
 from realtalk.protocol.gemini import wire
 from realtalk.transport.base import Request
 
-__all__ = ["ConnectionRecord", "LogEntry"]
+__all__ = ["ConnectionRecord", "IssuedHandle", "LogEntry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,21 @@ class LogEntry:
     size: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class IssuedHandle:
+    """One resumable handle the connection issued, and what it covers.
+
+    Attributes:
+        handle: The handle sent in ``sessionResumptionUpdate.newHandle``.
+        consumed: Index of the last client message of this connection included in
+            the state the handle captures (what transparent mode reports as
+            ``lastConsumedClientMessageIndex``; recorded in both modes).
+    """
+
+    handle: str
+    consumed: int
+
+
 @dataclass(eq=False)
 class ConnectionRecord:
     """The emulator's view of one connection (live: it fills in while the connection runs).
@@ -51,6 +66,8 @@ class ConnectionRecord:
         log: Client messages received, in order.
         sent: Kinds of server messages sent, in order (``setupComplete``,
             ``modelTurn``, ``outputTranscription``, ``turnComplete``, ``toolCall``, ...).
+        issued: The resumable handles issued on this connection, in order, each
+            with the index of the last client message it covers.
         conversation: The conversation state (history) once the setup is accepted.
         close_code: The code the connection ended with (1006 for a drop).
         close_reason: The reason sent or received with it.
@@ -64,6 +81,7 @@ class ConnectionRecord:
     resumed_from: str | None = None
     log: list[LogEntry] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
+    issued: list[IssuedHandle] = field(default_factory=list)
     conversation: Conversation | None = None
     close_code: int | None = None
     close_reason: str = ""

@@ -77,6 +77,8 @@ class Emulator:
         handle_ttl: Validity of resumption handles in seconds (2 h).
         vad_threshold: RMS level (16-bit scale) at which input audio counts as speech.
         strict_tool_wait: Close with 1008 on user input while a blocking call is unanswered.
+        reject_resume_while_open: Refuse a resumption with 1011 while a connection of
+            the same session is still open (some servers do); False accepts it.
         clock: Time source of the handle store (monotonic seconds).
     """
 
@@ -99,6 +101,7 @@ class Emulator:
         handle_ttl: float = DEFAULT_HANDLE_TTL,
         vad_threshold: float = DEFAULT_THRESHOLD,
         strict_tool_wait: bool = False,
+        reject_resume_while_open: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         scenario = scenario if scenario is not None else Scenario()
@@ -132,6 +135,7 @@ class Emulator:
             send_text_frames=send_text_frames,
             vad_threshold=vad_threshold,
             strict_tool_wait=strict_tool_wait,
+            reject_resume_while_open=reject_resume_while_open,
         )
         self.host = host
         self._port = port

@@ -89,6 +89,7 @@ class Speaker:
         declared: Declared functions (name -> NON_BLOCKING), kept current by the connection.
         on_turn: Called with the user turn number before it is answered (turn faults).
         consumed: Returns the index of the last client message covered by a new handle.
+        on_handle: Called with each resumable handle issued and the index it covers.
     """
 
     def __init__(
@@ -103,6 +104,7 @@ class Speaker:
         declared: dict[str, bool],
         on_turn: Callable[[int], Awaitable[None]],
         consumed: Callable[[], int],
+        on_handle: Callable[[str, int], None] | None = None,
     ) -> None:
         self._link = link
         self._state = state
@@ -113,6 +115,7 @@ class Speaker:
         self._declared = declared
         self._on_turn = on_turn
         self._consumed = consumed
+        self._on_handle = on_handle
         self._jobs: deque[Job] = deque()
         self._wake = asyncio.Event()
         self._active: Job | None = None
@@ -142,8 +145,11 @@ class Speaker:
         if not self._settings.resumption or self._calls:
             return
         handle = self._shared.handles.issue(self._conv.snapshot())
-        consumed = self._consumed() if self._settings.transparent else None
-        await self._link.send(output.resumption_update(handle, consumed))
+        consumed = self._consumed()
+        if self._on_handle is not None:
+            self._on_handle(handle, consumed)
+        reported = consumed if self._settings.transparent else None
+        await self._link.send(output.resumption_update(handle, reported))
 
     # -- the loop -----------------------------------------------------------------------
     async def run(self, tg: asyncio.TaskGroup) -> None:
@@ -226,10 +232,14 @@ class Speaker:
             self._calls.add(call)
         if plan.blocking:
             self._state.to(ConnectionState.TOOL_WAIT)
-        await self._link.send(output.tool_call((c.id, c.name, c.args) for c in plan.calls))
+
+        def made() -> None:  # in the history as soon as the client has the call
+            for c in plan.calls:
+                self._conv.add("model", "tool_call", f"{c.name} {compact_json(c.args)}")
+
+        await self._link.send(output.tool_call((c.id, c.name, c.args) for c in plan.calls), made)
         sent_at = asyncio.get_running_loop().time()
         for c in plan.calls:
-            self._conv.add("model", "tool_call", f"{c.name} {compact_json(c.args)}")
             if c.non_blocking and c.cancel_after is not None and self._tg is not None:
                 self._tg.create_task(self._withdraw_later(c.id, sent_at + c.cancel_after))
         if not plan.blocking:
@@ -276,7 +286,11 @@ class Speaker:
             await self._link.send(output.cancellation([call_id]))
 
     async def _speak(self, job: Job, text: str, delay: float | None) -> None:
-        """Stream ``text`` as text fragments or as audio with transcription."""
+        """Stream ``text`` as text fragments or as audio with transcription.
+
+        What counts as spoken (the history of an interrupted turn) is what was sent:
+        each fragment is recorded as its frame goes out.
+        """
         if delay is None:
             delay = self._shared.scenario.chunk_delay
         pieces = fragments(text)
@@ -284,8 +298,7 @@ class Speaker:
             for i, piece in enumerate(pieces):
                 if i and delay:
                     await asyncio.sleep(delay)
-                await self._link.send(output.text_chunk(piece))
-                job.spoken.append(piece)
+                await self._link.send(output.text_chunk(piece), _said(job, piece))
             return
         starts, offset = [], 0
         for piece in pieces:
@@ -296,14 +309,18 @@ class Speaker:
         for k, pcm in enumerate(chunk(synthesize(text, _RATE), _RATE, CHUNK_SECONDS)):
             if k:
                 await self._pace(anchor, k, delay)
+            due: list[str] = []
             while next_piece < len(pieces) and starts[next_piece] < (k + 1) * CHUNK_SECONDS:
-                if self._settings.output_transcription:
-                    last = next_piece == len(pieces) - 1
-                    await self._link.send(output.output_transcription(pieces[next_piece], last))
-                job.spoken.append(pieces[next_piece])
+                piece = pieces[next_piece]
                 next_piece += 1
-            await self._link.send(output.audio_chunk(pcm))
-            job.reply_seconds += duration(pcm, _RATE)
+                if self._settings.output_transcription:
+                    last = next_piece == len(pieces)
+                    await self._link.send(
+                        output.output_transcription(piece, last), _said(job, piece)
+                    )
+                else:
+                    due.append(piece)
+            await self._link.send(output.audio_chunk(pcm), _said(job, *due, pcm=pcm))
 
     async def _pace(self, anchor: float, index: int, delay: float) -> None:
         if delay:
@@ -312,3 +329,14 @@ class Speaker:
             wait = anchor + index * CHUNK_SECONDS - asyncio.get_running_loop().time()
             if wait > 0:
                 await asyncio.sleep(wait)
+
+
+def _said(job: Job, *pieces: str, pcm: bytes = b"") -> Callable[[], None]:
+    """What to record once a frame carrying ``pieces`` (and ``pcm``) of ``job`` went out."""
+
+    def record() -> None:
+        job.spoken.extend(pieces)
+        if pcm:
+            job.reply_seconds += duration(pcm, _RATE)
+
+    return record

@@ -9,10 +9,25 @@ unconsumed messages can be replayed:
   ``lastConsumedClientMessageIndex = n`` acknowledges every message sent on the
   current connection with an index ``<= n``. Replay is exactly-once.
 * **Without them** (AI Studio today): a resumable handle is taken to cover every
-  message sent *before the handle was received*. A message that was in flight when
-  the server issued the handle (sent, but not yet consumed) is not covered by the
-  handle and is not replayed either: that in-flight window — at most one network
-  round trip — is the documented limit of resumption without consumed indices.
+  message sent *before the handle was received*, with one refinement for
+  conversation messages (text and client content, :attr:`Kind.conversational`):
+  they are covered only once a model turn ended after they were sent. A server
+  issues resumable handles only while the model is idle (gemini-live.md §5.6), at
+  the end of a turn, so a conversation message it had consumed was part of a turn
+  that ended before the handle; one sent after the last ``turnComplete`` (for
+  example right after connecting, or replayed onto a new connection) cannot be in
+  the handle's state and stays for replay.
+
+  The remaining **in-flight window**: a message sent before the handle was
+  received (a conversation message: before the ``turnComplete`` that preceded the
+  handle was received) but not yet consumed when the server issued the handle is
+  not covered by it and not replayed either. It is at most one network round trip
+  wide — a conversation message has to be in flight while a model turn ends — and
+  is the documented limit of resumption without consumed indices.
+
+A message counts as sent from the moment just before it is written
+(:meth:`Outbox.mark_sent`), so an acknowledgement that arrives while the write is
+still in progress covers it like any earlier message.
 
 Audio is perishable: on replay, audio older than ``audio_ttl`` seconds is dropped
 and counted. Text, client content, tool responses and control messages are never
@@ -30,7 +45,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["Kind", "Outbox", "OutboxEntry", "ReplayPlan"]
+__all__ = ["Kind", "Outbox", "OutboxEntry", "Placement", "ReplayPlan"]
 
 
 class Kind(enum.Enum):
@@ -49,6 +64,11 @@ class Kind(enum.Enum):
         """Audio and video frames lose their meaning with time; the rest never does."""
         return self in (Kind.AUDIO, Kind.VIDEO)
 
+    @property
+    def conversational(self) -> bool:
+        """Text and client content: part of the conversation, answered by a model turn."""
+        return self in (Kind.TEXT, Kind.CONTENT)
+
 
 @dataclass(slots=True)
 class OutboxEntry:
@@ -60,6 +80,17 @@ class OutboxEntry:
     connection: int | None = None  # connection that carried it last; None = not sent yet
     index: int | None = None  # its index on that connection
     sent_at: float | None = None
+    turn_ended: bool = False  # a model turn ended after it was sent (on that connection)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where an entry was sent last (all None: not sent yet)."""
+
+    connection: int | None
+    index: int | None
+    sent_at: float | None
+    turn_ended: bool
 
 
 @dataclass(slots=True)
@@ -115,16 +146,42 @@ class Outbox:
         self.connection = connection
         self._next_index = 1
 
-    def mark_sent(self, entry: OutboxEntry, now: float) -> None:
-        """Record that ``entry`` went out on the current connection; gives it the next index.
+    def mark_sent(self, entry: OutboxEntry, now: float) -> Placement:
+        """Give ``entry`` the next index on the current connection, just before it is written.
 
-        When the outbox is disabled, the entry is forgotten once sent.
+        From this moment the entry counts as sent: an acknowledgement processed while
+        the write is still in progress covers it like any message sent before it.
+        (Marking it only once the write returned would leave such an entry
+        unacknowledged and replay it into a state that already holds it.)
+
+        Returns:
+            Where the entry was before, for :meth:`mark_unsent`.
         """
+        previous = Placement(entry.connection, entry.index, entry.sent_at, entry.turn_ended)
         entry.connection = self.connection
         entry.index = self._next_index
         entry.sent_at = now
+        entry.turn_ended = False
         self._next_index += 1
-        if not self.enabled:
+        return previous
+
+    def mark_unsent(self, entry: OutboxEntry, previous: Placement) -> None:
+        """The write of ``entry`` failed because the connection was closed: it never left.
+
+        Undoes :meth:`mark_sent` (the connection carries nothing more, so its index
+        is free again). Call it before any other entry is marked sent.
+        """
+        if entry.index != self._next_index - 1:
+            raise RuntimeError("mark_unsent must undo the latest mark_sent")
+        self._next_index -= 1
+        entry.connection = previous.connection
+        entry.index = previous.index
+        entry.sent_at = previous.sent_at
+        entry.turn_ended = previous.turn_ended
+
+    def mark_written(self, entry: OutboxEntry) -> None:
+        """The write of ``entry`` completed. A disabled outbox forgets sent entries here."""
+        if not self.enabled and entry.connection is not None:
             self._remove_sent_prefix()
 
     # -- adding ------------------------------------------------------------------------------
@@ -191,13 +248,26 @@ class Outbox:
             self._remove(keep)
         return released
 
+    def turn_ended(self) -> None:
+        """A model turn ended (``turnComplete`` received on the current connection)."""
+        for entry in self._entries:
+            if entry.connection == self.connection:
+                entry.turn_ended = True
+
     def acknowledge_sent(self) -> int:
-        """A resumable handle arrived without an index: release everything already sent.
+        """A resumable handle arrived without an index: release what it covers.
+
+        That is every message already sent, except conversation messages sent
+        after the last :meth:`turn_ended` (see the module docstring).
 
         Returns:
             How many entries were released.
         """
-        keep = deque(e for e in self._entries if e.connection is None)
+        keep = deque(
+            e
+            for e in self._entries
+            if e.connection is None or (e.kind.conversational and not e.turn_ended)
+        )
         released = len(self._entries) - len(keep)
         if released:
             self._remove(keep)

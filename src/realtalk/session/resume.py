@@ -44,6 +44,7 @@ class ResumeTracker:
 
     __slots__ = (
         "_calls",
+        "_ended",
         "_generating",
         "_go_away",
         "_output_since_handle",
@@ -60,6 +61,7 @@ class ResumeTracker:
         self._generating = False
         self._go_away: GoAway | None = None
         self._calls: set[str] = set()
+        self._ended: float | None = None  # when the session last lost its connection
 
     def observe(self, events: Iterable[Event], now: float) -> ResumptionUpdate | None:
         """Feed received events; returns the last resumable update among them, if any."""
@@ -93,23 +95,42 @@ class ResumeTracker:
         """The client answered these function calls."""
         self._calls.difference_update(call_ids)
 
+    def connection_ended(self, now: float) -> None:
+        """The session has no connection since ``now`` (lost, or left for a new one).
+
+        Handles stay valid for :data:`HANDLE_LIFETIME` after that (gemini-live.md
+        §6.8): however old a handle is, it is good while its session is connected.
+        """
+        if self._ended is None:
+            self._ended = now
+
     def usable_handle(self, now: float) -> tuple[str | None, str]:
         """The handle to resume with, or None and the reason there is none."""
         if not self.enabled:
             return None, "session resumption is not enabled in the setup"
         if self.handle is None or self.handle_time is None:
             return None, "no resumable handle was issued yet"
-        if now - self.handle_time > HANDLE_LIFETIME:
+        if self._ended is not None and now - self._ended > HANDLE_LIFETIME:
             return None, "the resumption handle expired"
         return self.handle, ""
+
+    def resumed(self) -> None:
+        """A new connection continues from :attr:`handle`.
+
+        The resumed state is the one the handle captured: the model idle and no
+        function call outstanding (a resumable handle is never issued while one is,
+        §5.6). Calls seen after the handle are void; the server makes them again.
+        """
+        self._ended = None
+        self._output_since_handle = False
+        self._generating = False
+        self._calls.clear()
 
     def forget(self) -> None:
         """Drop the handle (the server rejected it, or a fresh session started)."""
         self.handle = None
         self.handle_time = None
-        self._output_since_handle = False
-        self._generating = False
-        self._calls.clear()
+        self.resumed()
 
     @property
     def safe_point(self) -> bool:

@@ -49,10 +49,11 @@ from realtalk.protocol.events import (
     Reconnecting,
     Resumed,
     ResumedFresh,
+    TurnComplete,
 )
 from realtalk.session.link import Link, ProviderProtocol, Recorder, connect_link, handshake
 from realtalk.session.options import SessionOptions
-from realtalk.session.outbox import Kind, Outbox
+from realtalk.session.outbox import Kind, Outbox, OutboxEntry
 from realtalk.session.policy import classify_close
 from realtalk.session.resume import ResumeTracker
 from realtalk.session.ring import EventRing
@@ -132,6 +133,9 @@ class Runner:
         self.reconnects = 0
         self.replayed = 0
         self.dropped = 0
+        # counted by an activation whose replay failed, reported by the next one
+        self._dropped = 0
+        self._discarded = 0
 
     @property
     def status(self) -> SessionStatus:
@@ -177,35 +181,57 @@ class Runner:
     async def _activate(
         self, link: Link, *, resumed: bool | None, fresh_reason: str | None, since: float
     ) -> None:
-        """Make ``link`` current: replay the outbox, start its reader, announce it."""
-        replayed = dropped = discarded = 0
+        """Make ``link`` current: replay the outbox, start its reader, announce it.
+
+        Raises:
+            ConnectionClosed: The connection closed during the replay. Nothing was
+                announced; the caller counts the attempt as failed (what was not
+                acknowledged stays in the outbox for the next one).
+        """
         async with self._send_lock:
             self.outbox.new_connection(link.number)
             if resumed is False:
-                discarded = self.outbox.clear()
-                self.tracker.forget()
+                self._discarded += self.outbox.clear()
             plan = self.outbox.plan_replay(self._clock())
             replayed = sum(1 for e in plan.entries if e.connection is not None)
-            dropped = plan.dropped
+            self._dropped += plan.dropped
             for entry in plan.entries:
-                await self._transmit(link, entry.frame)
-                self.outbox.mark_sent(entry, self._clock())
+                await self._write(link, entry)
+            if resumed is False:
+                self.tracker.forget()
+            elif resumed is True:
+                self.tracker.resumed()
             self._link = link
             self._lost = None
             self.state.to(SessionStatus.CONNECTED)
-        self.ring.publish(Connected(session_id=self.session_id))
-        if resumed is not None:
-            self.reconnects += 1
-        if resumed is True:
-            self.replayed += replayed
-            self.dropped += dropped
-            downtime = max(0.0, self._clock() - since)
-            self.ring.publish(Resumed(replayed=replayed, dropped=dropped, downtime=downtime))
-        elif resumed is False:
-            self.ring.publish(ResumedFresh(reason=fresh_reason or "", discarded=discarded))
+            # The silence watchdog judges the new server from now on, and only for
+            # what it was sent: the downtime is not its silence, and a message the
+            # old session consumed (or a fresh start discarded) is not its to answer.
+            expected = any(e.kind in _EXPECTS_REPLY for e in plan.entries)
+            watching = expected and self.options.silence_timeout is not None
+            self._awaiting_reply_since = self._clock() if watching else None
+        self._announce(resumed, replayed, fresh_reason, since)
         if link.early_events:
             self.ring.publish_many(link.early_events)
         link.reader = asyncio.get_running_loop().create_task(self._read(link))
+
+    def _announce(
+        self, resumed: bool | None, replayed: int, fresh_reason: str | None, since: float
+    ) -> None:
+        """Publish ``Connected`` and, after a hop, ``Resumed`` or ``ResumedFresh``."""
+        dropped, self._dropped = self._dropped, 0
+        discarded, self._discarded = self._discarded, 0
+        self.dropped += dropped
+        self.ring.publish(Connected(session_id=self.session_id))
+        if resumed is None:
+            return
+        self.reconnects += 1
+        if resumed:
+            self.replayed += replayed
+            downtime = max(0.0, self._clock() - since)
+            self.ring.publish(Resumed(replayed=replayed, dropped=dropped, downtime=downtime))
+        else:
+            self.ring.publish(ResumedFresh(reason=fresh_reason or "", discarded=discarded))
 
     # -- reading -----------------------------------------------------------------------
     async def _read(self, link: Link) -> None:
@@ -237,8 +263,12 @@ class Runner:
     def _observe(self, events: Iterable[Event]) -> None:
         """Bookkeeping on received events: handles, acknowledgements, goAway."""
         now = self._clock()
-        update = self.tracker.observe(events, now)
-        if update is not None:
+        for event in events:  # in order: a turn's end counts for the handles after it
+            if isinstance(event, TurnComplete):
+                self.outbox.turn_ended()
+            update = self.tracker.observe((event,), now)
+            if update is None:
+                continue
             if update.last_consumed_index is not None:
                 self.outbox.acknowledge_index(update.last_consumed_index)
             else:
@@ -274,8 +304,8 @@ class Runner:
                         await self._wake.wait()
                 self._wake.clear()
                 if self._closing:
-                    link = self._link
-                    code, reason = (1000, "") if link is None else self._client_close_info(link)
+                    # the application ended the session: a loss racing with it is moot
+                    code, reason = 1000, ""
                     break
                 now = self._clock()
                 if self._lost is not None:
@@ -308,9 +338,6 @@ class Runner:
             await self._stop_link(self._link)
             self._finish(code, reason)
 
-    def _client_close_info(self, link: Link) -> tuple[int | None, str]:
-        return (link.conn.close_code or 1000, link.conn.close_reason)
-
     def _abandon_current(self, cause: str) -> None:
         """Give up the current link (e.g. silent server) and reconnect with resumption."""
         link = self._link
@@ -342,6 +369,10 @@ class Runner:
             await self._stop_link(old)
             return await self._reconnect_loop(None, str(exc), since=started, first_attempt=2)
         handle, why = self.tracker.usable_handle(self._clock())
+        # The new connection resumes from ``handle``: from here on the old one's
+        # events are not delivered and acknowledge nothing (with "overlap" it stays
+        # open meanwhile). Its output past ``handle`` is not in the resumed state.
+        self._detach(old)
         if self.options.handover == "preconnect":
             await self._stop_link(old)
         self.ring.publish(Connecting(attempt=1))
@@ -357,7 +388,13 @@ class Runner:
                 self.tracker.forget()
             return await self._reconnect_loop(exc.code, exc.reason, since=started, first_attempt=2)
         await self._stop_link(old)
-        await self._activate(link, resumed=handle is not None, fresh_reason=why, since=started)
+        try:
+            await self._activate(link, resumed=handle is not None, fresh_reason=why, since=started)
+        except ConnectionClosed as exc:
+            link.conn.abort()
+            if not classify_close(exc.code, exc.reason).retry:
+                return exc.code, exc.reason
+            return await self._reconnect_loop(exc.code, exc.reason, since=started, first_attempt=2)
         return None
 
     async def _recover(self, code: int | None, reason: str) -> tuple[int | None, str] | None:
@@ -379,6 +416,7 @@ class Runner:
         policy = self.options.reconnect
         if policy is None:
             return code if code is not None else ABNORMAL_CLOSURE, reason
+        self.tracker.connection_ended(since)
         if self.state.status is not SessionStatus.RECONNECTING:
             self.state.to(SessionStatus.RECONNECTING)
         cause = f"closed {code}: {reason}".rstrip(": ") if code is not None else reason or "dropped"
@@ -413,7 +451,17 @@ class Runner:
                 if code is not None and not classify_close(code, reason).retry:
                     return self._give_up(code, reason, attempt)
                 continue
-            await self._activate(link, resumed=handle is not None, fresh_reason=why, since=since)
+            try:
+                await self._activate(
+                    link, resumed=handle is not None, fresh_reason=why, since=since
+                )
+            except ConnectionClosed as exc:
+                link.conn.abort()
+                code, reason = exc.code, exc.reason
+                cause = f"closed {code} during replay: {reason}".rstrip(": ")
+                if not classify_close(code, reason).retry:
+                    return self._give_up(code, reason, attempt)
+                continue
             return None
         return self._give_up(code, reason, attempt)
 
@@ -431,12 +479,16 @@ class Runner:
                     self._wake.clear()
         return self._closing
 
+    def _detach(self, link: Link | None) -> None:
+        """``link`` stops being current: its reader drops whatever it receives from now on."""
+        if link is not None and self._link is link:
+            self._link = None
+
     async def _stop_link(self, link: Link | None) -> None:
         """Retire ``link``: it stops being current, its socket closes, its reader ends."""
         if link is None:
             return
-        if self._link is link:
-            self._link = None
+        self._detach(link)
         already_closed = link.conn.close_code is not None
         with contextlib.suppress(ConnectionClosed):
             async with asyncio.timeout(self.options.close_timeout):
@@ -483,15 +535,13 @@ class Runner:
             link = self._link
             if link is not None and self.state.status is SessionStatus.CONNECTED:
                 try:
-                    await self._transmit(link, frame)
+                    await self._write(link, entry)
                 except ConnectionClosed as exc:
                     if self.options.reconnect is None:
                         raise SessionClosed(
                             f"session is closed: connection closed ({exc.code})"
                         ) from None
                     # otherwise it stays in the outbox; the supervisor reconnects and sends it
-                else:
-                    outbox.mark_sent(entry, self._clock())
         if answers:
             self.tracker.answered(answers)
             self._wake.set()
@@ -499,6 +549,25 @@ class Runner:
         if watching and self._awaiting_reply_since is None:
             self._awaiting_reply_since = self._clock()
             self._wake.set()
+
+    async def _write(self, link: Link, entry: OutboxEntry) -> None:
+        """Write one outbox entry on ``link`` (under the send lock).
+
+        The entry counts as sent from just before the write (see
+        :meth:`Outbox.mark_sent`); when the connection turns out to be closed it
+        never left and goes back to waiting. A cancelled write counts as sent:
+        transports write a frame whole before they can be cancelled.
+
+        Raises:
+            ConnectionClosed: The connection is closed.
+        """
+        previous = self.outbox.mark_sent(entry, self._clock())
+        try:
+            await self._transmit(link, entry.frame)
+        except ConnectionClosed:
+            self.outbox.mark_unsent(entry, previous)
+            raise
+        self.outbox.mark_written(entry)
 
     async def _transmit(self, link: Link, frame: bytes) -> None:
         text = self.protocol.text_frames
@@ -528,6 +597,8 @@ class Runner:
 
     async def close(self) -> None:
         """Close the session (1000) and wait until the runner is done. Idempotent.
+
+        The stream ends with ``Closed(1000)`` unless the session had already ended.
 
         Safe to cancel: the session still ends.
         """
