@@ -7,6 +7,7 @@ ended up holding (its conversation history).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -276,3 +277,14 @@ async def test_every_hop_is_visible_and_status_follows(make: Any) -> None:
     hop = kinds.index("Reconnecting")
     assert kinds[hop : hop + 4] == ["Reconnecting", "Connecting", "Connected", "Resumed"]
     assert len(of(Connected, seen)) == 2
+
+
+async def test_partial_content_does_not_arm_the_silence_watchdog(make: Any) -> None:
+    h = make()
+    async with h.connect(silence_timeout=0.01) as s:
+        await s.send_client_content("part one", turn_complete=False)
+        await asyncio.sleep(0.05)  # longer than the watchdog: no reply is expected yet
+        await s.send_client_content("part two")
+        texts, seen = await replies(s, 1)
+    assert texts == ["You said: part one part two"]
+    assert of(Reconnecting, seen) == []

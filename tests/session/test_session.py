@@ -23,6 +23,7 @@ from realtalk.events import (
     Error,
     Event,
     Lagged,
+    OutputTranscript,
     TextDelta,
     TurnComplete,
 )
@@ -312,3 +313,23 @@ def test_secrets_never_in_repr_or_errors() -> None:
     with pytest.raises(TypeError) as info:
         realtalk.connect("gemini", model="m", api_key=key, bogus=1)
     assert key not in str(info.value)
+
+
+async def test_a_burst_larger_than_the_ring_reaches_a_reader_without_loss() -> None:
+    """Frames that arrive all at once must not wrap the ring under a waiting reader."""
+    count = 5000
+
+    async def script(conn: Connection, request: Request) -> None:
+        frames = [
+            json.dumps({"serverContent": {"outputTranscription": {"text": f"{i} "}}})
+            for i in range(count)
+        ]
+        for frame in frames:  # queued without yielding: one burst
+            conn._peer._deliver(frame)  # type: ignore[attr-defined]
+        await conn.send(b'{"serverContent": {"turnComplete": true}}')
+
+    server = FakeServer(script)
+    async with connect(server, ring_size=64) as s:
+        events = await collect(s)
+    assert not any(isinstance(e, Lagged) for e in events)
+    assert sum(isinstance(e, OutputTranscript) for e in events) == count

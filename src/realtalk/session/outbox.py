@@ -54,7 +54,8 @@ class Kind(enum.Enum):
     AUDIO = "audio"
     VIDEO = "video"
     TEXT = "text"
-    CONTENT = "content"
+    CONTENT = "content"  # client content that completes the user turn
+    PARTIAL_CONTENT = "partial_content"  # client content with turnComplete false
     TOOL_RESPONSE = "tool_response"
     CONTROL = "control"
     RAW = "raw"
@@ -67,7 +68,7 @@ class Kind(enum.Enum):
     @property
     def conversational(self) -> bool:
         """Text and client content: part of the conversation, answered by a model turn."""
-        return self in (Kind.TEXT, Kind.CONTENT)
+        return self in (Kind.TEXT, Kind.CONTENT, Kind.PARTIAL_CONTENT)
 
 
 @dataclass(slots=True)

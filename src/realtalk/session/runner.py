@@ -239,6 +239,11 @@ class Runner:
         decode = self.protocol.decode
         ring = self.ring
         recorder = self._recorder
+        # When frames arrive in a burst, recv() returns without ever suspending, and
+        # readers of the ring would not run until the burst ends: the ring would wrap
+        # under them. Yield once per half ring so every reader gets its turn in time.
+        stride = max(1, ring.capacity // 2)
+        next_yield = ring.head + stride
         try:
             while True:
                 data = await conn.recv()
@@ -251,6 +256,9 @@ class Runner:
                 if events:
                     self._observe(events)
                     ring.publish_many(events)
+                    if ring.head >= next_yield:
+                        await asyncio.sleep(0)
+                        next_yield = ring.head + stride
         except ConnectionClosed as exc:
             if self._link is link:
                 if self._recorder is not None:

@@ -174,7 +174,7 @@ class Session:
         if not isinstance(turn_complete, bool):
             raise TypeError("turn_complete must be a bool")
         frame = self._runner.protocol.client_content(turns, turn_complete)
-        await self._runner.send(Kind.CONTENT, frame)
+        await self._runner.send(Kind.CONTENT if turn_complete else Kind.PARTIAL_CONTENT, frame)
 
     async def activity_start(self) -> None:
         """Manual VAD: the user started speaking."""
