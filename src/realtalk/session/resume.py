@@ -86,6 +86,11 @@ class ResumeTracker:
                 self._go_away = event
         return update
 
+    def output_seen(self) -> None:
+        """The model produced output (the fast path for audio, text and transcript deltas)."""
+        self._output_since_handle = True
+        self._generating = True
+
     def take_go_away(self) -> GoAway | None:
         """The goAway notice seen since the last call, if any."""
         go_away, self._go_away = self._go_away, None

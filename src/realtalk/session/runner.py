@@ -41,14 +41,23 @@ from realtalk.errors import (
     SetupError,
 )
 from realtalk.protocol.events import (
+    AudioDelta,
     Closed,
+    CodeExecution,
     Connected,
     Connecting,
     Error,
     Event,
+    GoAway,
+    OutputTranscript,
     Reconnecting,
     Resumed,
     ResumedFresh,
+    ResumptionUpdate,
+    TextDelta,
+    Thought,
+    ToolCall,
+    ToolCallCancelled,
     TurnComplete,
 )
 from realtalk.session.link import Link, ProviderProtocol, Recorder, connect_link, handshake
@@ -61,6 +70,11 @@ from realtalk.session.state import SessionStatus, StatusMachine
 from realtalk.transport.base import ABNORMAL_CLOSURE, Connection, Connector
 
 __all__ = ["Runner", "SessionStatistics"]
+
+# Events that only tell "the model produced output" (the hot path of the reader) and
+# the events the runner's bookkeeping must look at.
+_PLAIN_OUTPUT = frozenset({AudioDelta, TextDelta, OutputTranscript, Thought, CodeExecution})
+_CONTROL = frozenset({ToolCall, ResumptionUpdate, ToolCallCancelled, TurnComplete, GoAway})
 
 # Messages after which the server is expected to answer (for the silence watchdog).
 _EXPECTS_REPLY = frozenset({Kind.TEXT, Kind.CONTENT, Kind.TOOL_RESPONSE})
@@ -196,7 +210,7 @@ class Runner:
             replayed = sum(1 for e in plan.entries if e.connection is not None)
             self._dropped += plan.dropped
             for entry in plan.entries:
-                await self._write(link, entry)
+                await self._write(link, entry, self._clock())
             if resumed is False:
                 self.tracker.forget()
             elif resumed is True:
@@ -269,14 +283,28 @@ class Runner:
                 self._wake.set()
 
     def _observe(self, events: Iterable[Event]) -> None:
-        """Bookkeeping on received events: handles, acknowledgements, goAway."""
+        """Bookkeeping on received events: handles, acknowledgements, goAway.
+
+        The hot path (audio, text and transcript deltas) only marks model output;
+        the few control events take the slower path, in order: a turn's end counts
+        for the handles after it.
+        """
+        tracker = self.tracker
+        for event in events:
+            kind = type(event)
+            if kind in _PLAIN_OUTPUT:
+                tracker.output_seen()
+            elif kind in _CONTROL:
+                self._control(event)
+        if self._go_away_deadline is not None:
+            self._wake.set()  # re-check the safe point
+
+    def _control(self, event: Event) -> None:
         now = self._clock()
-        for event in events:  # in order: a turn's end counts for the handles after it
-            if isinstance(event, TurnComplete):
-                self.outbox.turn_ended()
-            update = self.tracker.observe((event,), now)
-            if update is None:
-                continue
+        if isinstance(event, TurnComplete):
+            self.outbox.turn_ended()
+        update = self.tracker.observe((event,), now)
+        if update is not None:
             if update.last_consumed_index is not None:
                 self.outbox.acknowledge_index(update.last_consumed_index)
             else:
@@ -286,8 +314,6 @@ class Runner:
             left = go_away.time_left if go_away.time_left is not None else 0.0
             margin = min(self.options.go_away_margin, left / 2)
             self._go_away_deadline = now + max(0.0, left - margin)
-        if self._go_away_deadline is not None:
-            self._wake.set()  # re-check the safe point
 
     # -- supervising ---------------------------------------------------------------------
     def _timer(self) -> float | None:
@@ -535,15 +561,17 @@ class Runner:
         if self._closing or self._closed_event is not None:
             raise self._closed_error()
         outbox = self.outbox
-        await outbox.reserve(len(frame), self._clock())
+        now = self._clock()
+        if outbox.nbytes + len(frame) > outbox.max_bytes:
+            await outbox.reserve(len(frame), now)
         async with self._send_lock:
             if self._closed_event is not None:
                 raise self._closed_error()
-            entry = outbox.append(kind, frame, self._clock())
+            entry = outbox.append(kind, frame, now)
             link = self._link
             if link is not None and self.state.status is SessionStatus.CONNECTED:
                 try:
-                    await self._write(link, entry)
+                    await self._write(link, entry, now)
                 except ConnectionClosed as exc:
                     if self.options.reconnect is None:
                         raise SessionClosed(
@@ -555,10 +583,10 @@ class Runner:
             self._wake.set()
         watching = kind in _EXPECTS_REPLY and self.options.silence_timeout is not None
         if watching and self._awaiting_reply_since is None:
-            self._awaiting_reply_since = self._clock()
+            self._awaiting_reply_since = now
             self._wake.set()
 
-    async def _write(self, link: Link, entry: OutboxEntry) -> None:
+    async def _write(self, link: Link, entry: OutboxEntry, now: float) -> None:
         """Write one outbox entry on ``link`` (under the send lock).
 
         The entry counts as sent from just before the write (see
@@ -569,19 +597,17 @@ class Runner:
         Raises:
             ConnectionClosed: The connection is closed.
         """
-        previous = self.outbox.mark_sent(entry, self._clock())
-        try:
-            await self._transmit(link, entry.frame)
-        except ConnectionClosed:
-            self.outbox.mark_unsent(entry, previous)
-            raise
-        self.outbox.mark_written(entry)
-
-    async def _transmit(self, link: Link, frame: bytes) -> None:
+        outbox = self.outbox
+        previous = outbox.mark_sent(entry, now)
         text = self.protocol.text_frames
-        await link.conn.send(frame, text=text)
+        try:
+            await link.conn.send(entry.frame, text=text)
+        except ConnectionClosed:
+            outbox.mark_unsent(entry, previous)
+            raise
         if self._recorder is not None:
-            self._recorder.sent(link.number, frame, text)
+            self._recorder.sent(link.number, entry.frame, text)
+        outbox.mark_written(entry)
 
     # -- statistics and closing ---------------------------------------------------------
     def statistics(self, unread: int = 0) -> SessionStatistics:
