@@ -128,3 +128,44 @@ def test_expired_token_cannot_start_sessions() -> None:
     assert store.start_session(token.name, resuming=True) is None  # resuming uses none
     clock[0] += timedelta(hours=1)
     assert "not valid" in (store.start_session(token.name, resuming=True) or "")
+
+
+async def test_session_with_an_ephemeral_token_gets_the_locked_setup() -> None:
+    async with Emulator(api_keys=["server-key"]) as emulator:
+        token = await realtalk.create_ephemeral_token(
+            "server-key",
+            uses=1,
+            model="gemini-live-2.5-flash-preview",
+            config={
+                "generationConfig": {"temperature": 0.2},
+                "sessionResumption": {},
+            },
+            lock=["generationConfig.temperature"],
+            base_url=emulator.rest_url,
+        )
+        config = {"generationConfig": {"temperature": 0.9, "responseModalities": ["TEXT"]}}
+        async with realtalk.connect(
+            "gemini",
+            model="gemini-live-2.5-flash-preview",
+            url=emulator.url,
+            api_key=token.name,
+            config=config,
+        ):
+            pass
+        record = emulator.connections[0]
+        assert record.request.path.endswith("BidiGenerateContentConstrained")
+        assert record.setup is not None and record.setup.generation_config is not None
+        assert record.setup.generation_config.temperature == 0.2  # locked by the token
+        assert record.setup.generation_config.response_modalities == ["TEXT"]  # not locked
+        with pytest.raises(realtalk.SetupError) as info:  # one use only
+            await realtalk.connect("gemini", model="gemini-x", url=emulator.url, api_key=token.name)
+        assert info.value.code == 1008 and "no uses left" in info.value.reason
+
+
+async def test_constrained_method_needs_a_minted_token() -> None:
+    async with Emulator() as emulator:
+        with pytest.raises(realtalk.SetupError) as info:
+            await realtalk.connect(
+                "gemini", model="m", url=emulator.url, ephemeral_token="auth_tokens/forged"
+            )
+    assert info.value.code == 1008

@@ -9,6 +9,7 @@ from typing import Literal
 
 from realtalk.emulator.handles import HandleStore
 from realtalk.emulator.records import ConnectionRecord
+from realtalk.emulator.rest import TokenStore
 from realtalk.emulator.scenario import Fault, Scenario
 from realtalk.emulator.vad import DEFAULT_SILENCE_MS, DEFAULT_THRESHOLD
 from realtalk.protocol.gemini import wire
@@ -44,6 +45,7 @@ class Shared:
     scenario: Scenario
     options: Options
     handles: HandleStore
+    tokens: TokenStore = field(default_factory=TokenStore)
     records: list[ConnectionRecord] = field(default_factory=list)
     used_rules: set[int] = field(default_factory=set)
     _fired: set[int] = field(default_factory=set)

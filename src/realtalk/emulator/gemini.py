@@ -26,17 +26,20 @@ from realtalk.emulator.conversation import Conversation
 from realtalk.emulator.link import Link
 from realtalk.emulator.records import ConnectionRecord, IssuedHandle, LogEntry
 from realtalk.emulator.reply import compact_json, fragments
+from realtalk.emulator.rest import apply_constraints
 from realtalk.emulator.scenario import Fault
 from realtalk.emulator.speaker import Job, Speaker
 from realtalk.emulator.state import ConnectionState, StateMachine
 from realtalk.emulator.vad import EnergyVad, VadKind
 from realtalk.emulator.validate import (
+    BAD_KEY,
     INVALID_ARGUMENT,
     Reject,
     check_auth,
     check_model,
     check_path,
     check_setup,
+    credential,
 )
 from realtalk.errors import ConnectionClosed, ProtocolError
 from realtalk.protocol.gemini import codec, wire
@@ -193,6 +196,28 @@ class GeminiConnection:
             tg.create_task(self._timeline(tg))
             tg.create_task(self._read_loop())
 
+    def _check_token(self, found: PathMatch, setup: wire.Setup) -> wire.Setup:
+        """Ephemeral tokens: the constrained method needs one this emulator minted (§1.2).
+
+        Its uses and expiry are enforced (resuming uses none), and the setup fields it
+        locks replace the client's.
+
+        Raises:
+            Reject: 1008 when the token is missing, unknown, expired or used up.
+        """
+        key = credential(self._request, found)
+        is_token = key is not None and key.startswith("auth_tokens/")
+        if not found.constrained and not is_token:
+            return setup
+        if key is None or not is_token:
+            raise Reject(1008, BAD_KEY)
+        resuming = setup.session_resumption is not None and bool(setup.session_resumption.handle)
+        refused = self._shared.tokens.start_session(key, resuming=resuming)
+        if refused is not None:
+            raise Reject(1008, refused)
+        token = self._shared.tokens.get(key)
+        return setup if token is None else apply_constraints(setup, token)
+
     async def _handshake(self, found: PathMatch) -> None:
         """Read and check the setup (§3); restore a resumed conversation (§6.8)."""
         data = await self._conn.recv()
@@ -204,6 +229,7 @@ class GeminiConnection:
         setup = message.setup
         if setup is None:
             raise Reject(1007, f"{INVALID_ARGUMENT} The first message must be a setup message.")
+        setup = self._check_token(found, setup)
         check_model(setup.model, found, self._opts.model_allowlist)
         check_setup(setup)
         self._settings = SessionSettings.from_setup(setup, found.platform, self._opts.vad_threshold)

@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from realtalk.errors import ProtocolError
+from realtalk.protocol.gemini import codec, wire
 from realtalk.protocol.gemini.tokens import (
     EphemeralToken,
     decode_token_request,
@@ -25,7 +26,7 @@ from realtalk.protocol.gemini.tokens import (
 from realtalk.protocol.secrets import Secret
 from realtalk.transport.http import HttpReply, HttpRequest
 
-__all__ = ["IssuedToken", "TokenStore", "rest_handler"]
+__all__ = ["IssuedToken", "TokenStore", "apply_constraints", "rest_handler"]
 
 _PATH = re.compile(r"^/(v1alpha|v1beta|v1)/auth_tokens$")
 _DEFAULT_EXPIRE = timedelta(minutes=30)
@@ -86,6 +87,10 @@ class TokenStore:
         self.tokens[token.name] = token
         return token
 
+    def get(self, name: str) -> IssuedToken | None:
+        """The token minted under ``name``, if any."""
+        return self.tokens.get(name)
+
     def start_session(self, name: str, *, resuming: bool) -> str | None:
         """Account for a connection using token ``name``; returns why it is refused, if it is.
 
@@ -135,3 +140,40 @@ def rest_handler(
         return HttpReply(200, {}, encode_token_response(reply))
 
     return handle
+
+
+def apply_constraints(setup: wire.Setup, token: IssuedToken) -> wire.Setup:
+    """The setup a session with ``token`` really gets: locked fields come from the token.
+
+    Without a field mask the token's setup replaces the client's entirely; with one,
+    each listed path (dot-separated, camelCase) takes the token's value, or is removed
+    when the token does not set it (§1.2).
+    """
+    if token.setup is None:
+        return setup
+    client: dict[str, Any] = msgspec.json.decode(codec.encode_setup(setup))["setup"]
+    if token.field_mask is None:
+        merged = dict(token.setup)
+    else:
+        merged = client
+        for path in token.field_mask:
+            _copy_path(token.setup, merged, path.split("."))
+    message = codec.decode_client(msgspec.json.encode({"setup": merged}), strict=False)
+    assert message.setup is not None
+    return message.setup
+
+
+def _copy_path(source: dict[str, Any], target: dict[str, Any], keys: list[str]) -> None:
+    head, rest = keys[0], keys[1:]
+    if not rest:
+        if head in source:
+            target[head] = source[head]
+        else:
+            target.pop(head, None)
+        return
+    inner = source.get(head)
+    branch = target.setdefault(head, {})
+    if isinstance(inner, dict) and isinstance(branch, dict):
+        _copy_path(inner, branch, rest)
+    elif isinstance(branch, dict):
+        _copy_path({}, branch, rest)

@@ -144,8 +144,6 @@ class Emulator:
         self._server: WsServer | None = None
         self._rest: HttpServer | None = None
         self._tls: TlsMaterial | None = None
-        #: Ephemeral tokens minted through ``POST {rest_url}/v1alpha/auth_tokens``.
-        self.tokens = TokenStore()
 
     # -- inspection ------------------------------------------------------------------------
     @property
@@ -162,6 +160,11 @@ class Emulator:
     def connections(self) -> list[ConnectionRecord]:
         """A record of every connection accepted so far, oldest first (live objects)."""
         return self._shared.records
+
+    @property
+    def tokens(self) -> TokenStore:
+        """Ephemeral tokens minted through ``POST {rest_url}/v1alpha/auth_tokens``."""
+        return self._shared.tokens
 
     @property
     def handles(self) -> HandleStore:
