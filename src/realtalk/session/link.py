@@ -9,24 +9,57 @@ delivered.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from realtalk.errors import ConnectError, ConnectionClosed, SetupError
+from realtalk.protocol.endpoint import redact_url
 from realtalk.protocol.events import Event, SetupComplete
-from realtalk.protocol.gemini.endpoints import Endpoint, redact_url
 from realtalk.transport.base import Connection, Connector
 
-__all__ = ["Link", "ProviderProtocol", "Recorder", "connect_link", "handshake", "open_link"]
+__all__ = [
+    "Endpoint",
+    "Frames",
+    "Link",
+    "ProviderProtocol",
+    "Recorder",
+    "connect_link",
+    "handshake",
+    "open_link",
+]
+
+
+#: One encoded client message, or several to send in order (one WebSocket message each).
+Frames = bytes | list[bytes]
+
+
+class Endpoint(Protocol):
+    """Where to connect: any provider's endpoint type has these."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
 
 class ProviderProtocol(Protocol):
     """What the runner needs from a provider's Sans-I/O protocol object."""
 
-    endpoint: Endpoint
-    text_frames: bool
-    endpoint_for: Callable[[str | None], Endpoint] | None
+    @property
+    def endpoint(self) -> Endpoint: ...
+
+    @property
+    def endpoint_for(self) -> Callable[[str | None], Endpoint] | None: ...
+
+    @property
+    def text_frames(self) -> bool: ...
+
+    @property
+    def input_rate(self) -> int:
+        """The sample rate microphone audio is expected at (``send_audio``'s default)."""
+        ...
 
     @property
     def resumption_enabled(self) -> bool: ...
@@ -38,25 +71,25 @@ class ProviderProtocol(Protocol):
     def decode(self, data: str | bytes) -> tuple[Event, ...]: ...
 
     # Each command returns the encoded client message (validating its arguments).
-    def audio(self, pcm: bytes, rate: int) -> bytes: ...
+    def audio(self, pcm: bytes, rate: int) -> Frames: ...
 
-    def audio_base64(self, data: str | bytes, rate: int) -> bytes: ...
+    def audio_base64(self, data: str | bytes, rate: int) -> Frames: ...
 
-    def video(self, data: bytes, mime: str) -> bytes: ...
+    def video(self, data: bytes, mime: str) -> Frames: ...
 
-    def text(self, text: str) -> bytes: ...
+    def text(self, text: str) -> Frames: ...
 
-    def client_content(self, turns: object, turn_complete: bool) -> bytes: ...
+    def client_content(self, turns: object, turn_complete: bool) -> Frames: ...
 
-    def activity_start(self) -> bytes: ...
+    def activity_start(self) -> Frames: ...
 
-    def activity_end(self) -> bytes: ...
+    def activity_end(self) -> Frames: ...
 
-    def audio_stream_end(self) -> bytes: ...
+    def audio_stream_end(self) -> Frames: ...
 
-    def tool_response(self, responses: object) -> tuple[bytes, list[str]]: ...
+    def tool_response(self, responses: object) -> tuple[Frames, list[str]]: ...
 
-    def raw(self, message: object) -> bytes: ...
+    def raw(self, message: object) -> Frames: ...
 
 
 class Recorder(Protocol):
@@ -107,6 +140,7 @@ async def connect_link(
     Raises:
         ConnectError: The connection could not be opened, or the provider failed.
     """
+    endpoint = protocol.endpoint
     if token_provider is not None and protocol.endpoint_for is not None:
         try:
             token = await token_provider()
@@ -116,8 +150,7 @@ async def connect_link(
             raise ConnectError("token provider returned no token")
         if recorder is not None:
             recorder.add_secrets([token])
-        protocol.endpoint = protocol.endpoint_for(token)
-    endpoint = protocol.endpoint
+        endpoint = protocol.endpoint_for(token)
     conn = await connector(endpoint.url, endpoint.headers)
     if recorder is not None:
         recorder.connection_opened(number, redact_url(endpoint.url))

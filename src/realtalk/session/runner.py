@@ -60,7 +60,14 @@ from realtalk.protocol.events import (
     ToolCallCancelled,
     TurnComplete,
 )
-from realtalk.session.link import Link, ProviderProtocol, Recorder, connect_link, handshake
+from realtalk.session.link import (
+    Frames,
+    Link,
+    ProviderProtocol,
+    Recorder,
+    connect_link,
+    handshake,
+)
 from realtalk.session.options import SessionOptions
 from realtalk.session.outbox import Kind, Outbox, OutboxEntry
 from realtalk.session.policy import classify_close
@@ -548,11 +555,12 @@ class Runner:
     def _closed_error(self) -> SessionClosed:
         return self._failure or SessionClosed()
 
-    async def send(self, kind: Kind, frame: bytes, answers: Iterable[str] = ()) -> None:
-        """Send one encoded client message, or queue it while reconnecting.
+    async def send(self, kind: Kind, frames: Frames, answers: Iterable[str] = ()) -> None:
+        """Send encoded client messages (one command), or queue them while reconnecting.
 
-        The message is kept in the outbox until the server's resumption state
-        covers it, and replayed after a connection hop if needed.
+        Several frames of one command go out in order with nothing in between.
+        Each is kept in the outbox until the server's resumption state covers it,
+        and replayed after a connection hop if needed.
 
         Raises:
             SessionClosed: The session is closed or closing (``ReconnectFailed``
@@ -560,24 +568,27 @@ class Runner:
         """
         if self._closing or self._closed_event is not None:
             raise self._closed_error()
+        batch = [frames] if isinstance(frames, bytes) else frames
         outbox = self.outbox
         now = self._clock()
-        if outbox.nbytes + len(frame) > outbox.max_bytes:
-            await outbox.reserve(len(frame), now)
+        size = sum(len(frame) for frame in batch)
+        if outbox.nbytes + size > outbox.max_bytes:
+            await outbox.reserve(size, now)
         async with self._send_lock:
             if self._closed_event is not None:
                 raise self._closed_error()
-            entry = outbox.append(kind, frame, now)
+            entries = [outbox.append(kind, frame, now) for frame in batch]
             link = self._link
             if link is not None and self.state.status is SessionStatus.CONNECTED:
                 try:
-                    await self._write(link, entry, now)
+                    for entry in entries:
+                        await self._write(link, entry, now)
                 except ConnectionClosed as exc:
                     if self.options.reconnect is None:
                         raise SessionClosed(
                             f"session is closed: connection closed ({exc.code})"
                         ) from None
-                    # otherwise it stays in the outbox; the supervisor reconnects and sends it
+                    # otherwise they stay in the outbox; the supervisor reconnects and sends them
         if answers:
             self.tracker.answered(answers)
             self._wake.set()

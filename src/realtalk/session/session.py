@@ -14,10 +14,13 @@ from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from types import TracebackType
 from typing import Any
 
+from realtalk.protocol.endpoint import Endpoint
 from realtalk.protocol.events import Event, Lagged
 from realtalk.protocol.gemini import endpoints, wire
 from realtalk.protocol.gemini.protocol import GeminiProtocol, build_setup
+from realtalk.protocol.openai.protocol import OpenAIProtocol, openai_protocol
 from realtalk.protocol.secrets import Secret
+from realtalk.session.link import ProviderProtocol
 from realtalk.session.options import SessionOptions
 from realtalk.session.outbox import Kind
 from realtalk.session.recording import Recorder
@@ -28,7 +31,7 @@ from realtalk.transport import WebSocketConnector
 
 __all__ = ["Session", "connect"]
 
-_PROVIDERS = ("gemini",)
+_PROVIDERS = ("gemini", "openai")
 _MIN_RATE, _MAX_RATE = 8000, 192000
 
 
@@ -105,8 +108,14 @@ class Session:
         return self._runner.session_id
 
     # -- sending (ARCHITECTURE §3) -------------------------------------------------------
-    async def send_audio(self, pcm: bytes | bytearray | memoryview, *, rate: int = 16000) -> None:
+    async def send_audio(
+        self, pcm: bytes | bytearray | memoryview, *, rate: int | None = None
+    ) -> None:
         """Stream a chunk of microphone audio: 16-bit little-endian mono PCM at ``rate`` Hz.
+
+        ``rate`` defaults to the provider's native input rate (Gemini 16 kHz, OpenAI
+        the session's input format, 24 kHz by default); other rates are declared to
+        Gemini in the MIME type and resampled for OpenAI.
 
         Raises:
             TypeError: ``pcm`` is not bytes-like or ``rate`` is not an int.
@@ -116,9 +125,11 @@ class Session:
         data = _bytes_arg("pcm", pcm)
         if len(data) % 2:
             raise ValueError("pcm must hold whole 16-bit samples (an even number of bytes)")
-        await self._runner.send(Kind.AUDIO, self._runner.protocol.audio(data, _rate_arg(rate)))
+        protocol = self._runner.protocol
+        hz = protocol.input_rate if rate is None else _rate_arg(rate)
+        await self._runner.send(Kind.AUDIO, protocol.audio(data, hz))
 
-    async def send_audio_base64(self, data: str | bytes, *, rate: int = 16000) -> None:
+    async def send_audio_base64(self, data: str | bytes, *, rate: int | None = None) -> None:
         """Stream audio that is already base64-encoded PCM (no re-encoding).
 
         Raises:
@@ -127,7 +138,10 @@ class Session:
         """
         if not isinstance(data, (str, bytes)):
             raise TypeError(f"data must be str or bytes, not {type(data).__name__}")
-        frame = self._runner.protocol.audio_base64(data, _rate_arg(rate))
+        protocol = self._runner.protocol
+        frame = protocol.audio_base64(
+            data, protocol.input_rate if rate is None else _rate_arg(rate)
+        )
         await self._runner.send(Kind.AUDIO, frame)
 
     async def send_video(
@@ -293,10 +307,15 @@ class _Connect:
             await self._session.close()
 
 
-def _api_key_arg(api_key: object, url: str | None) -> str | None:
+_KEY_VARIABLES = {"gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"), "openai": ("OPENAI_API_KEY",)}
+
+
+def _api_key_arg(provider: str, api_key: object, url: str | None) -> str | None:
     if api_key is None:
         if url is None:
-            return os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+            return next(
+                (os.environ[v] for v in _KEY_VARIABLES[provider] if os.environ.get(v)), None
+            )
         return None
     if isinstance(api_key, Secret):
         return api_key.reveal()
@@ -370,6 +389,27 @@ def _gemini_protocol(
     return protocol
 
 
+def _openai_protocol(
+    model: str, url: str | None, api_key: str | None, config: object, opts: SessionOptions
+) -> OpenAIProtocol:
+    if opts.platform != "ai_studio" or opts.project or opts.location or opts.access_token:
+        raise ValueError("platform, project, location and access_token are Gemini options")
+    if config is not None and not isinstance(config, Mapping):
+        raise TypeError(f"config must be an OpenAI session mapping, not {type(config).__name__}")
+    protocol = openai_protocol(model, api_key=api_key, base_url=url, session=config, event_ids=None)
+    if opts.headers:
+        build = protocol.endpoint_for
+        assert build is not None
+
+        def with_headers(credential: str | None) -> Endpoint:
+            endpoint = build(credential)
+            return Endpoint(endpoint.url, {**endpoint.headers, **opts.headers}, endpoint.platform)
+
+        protocol.endpoint = with_headers(None)
+        protocol.endpoint_for = with_headers
+    return protocol
+
+
 def connect(
     provider: str,
     *,
@@ -386,7 +426,7 @@ def connect(
     handshake has completed. Arguments are validated at once, before any I/O.
 
     Args:
-        provider: ``"gemini"``.
+        provider: ``"gemini"`` or ``"openai"``.
         model: The model id (``gemini-...``), or a full name (``models/...``; on
             Vertex ``projects/.../models/...``).
         url: Base URL override (e.g. the emulator's ``ws://127.0.0.1:PORT``); the
@@ -410,8 +450,12 @@ def connect(
     if url is not None and not isinstance(url, str):
         raise TypeError(f"url must be a str, not {type(url).__name__}")
     opts = SessionOptions.from_kwargs(options)
-    key = _api_key_arg(api_key, url)
-    protocol = _gemini_protocol(model, url, key, config, opts)
+    key = _api_key_arg(provider, api_key, url)
+    protocol: ProviderProtocol
+    if provider == "openai":
+        protocol = _openai_protocol(model, url, key, config, opts)
+    else:
+        protocol = _gemini_protocol(model, url, key, config, opts)
     connector = opts.connector or WebSocketConnector(
         max_message_size=opts.max_message_size,
         ping_interval=opts.ping_interval,

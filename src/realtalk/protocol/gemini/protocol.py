@@ -137,6 +137,8 @@ class GeminiProtocol:
 
     #: Client frames are JSON in text frames (gemini-live.md §2.1).
     text_frames = True
+    #: Microphone audio's native rate (§6.4); other rates are declared in the MIME type.
+    input_rate = codec.INPUT_SAMPLE_RATE
 
     def __init__(self, endpoint: Endpoint, setup: wire.Setup) -> None:
         self.endpoint = endpoint
