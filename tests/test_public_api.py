@@ -6,14 +6,17 @@ import realtalk
 import realtalk.events
 
 TOP_LEVEL = [
+    "Applied",
     "ConfigError",
     "ConnectError",
     "ConnectionClosed",
     "EphemeralToken",
     "ProtocolError",
     "RealtalkError",
+    "RealtimeSession",
     "ReconnectFailed",
     "ReconnectPolicy",
+    "RequiresResumption",
     "Secret",
     "Session",
     "SessionClosed",
@@ -21,6 +24,7 @@ TOP_LEVEL = [
     "SessionOptions",
     "SessionStatistics",
     "SessionStatus",
+    "SessionWriter",
     "SetupError",
     "TransportError",
     "__version__",

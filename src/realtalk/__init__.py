@@ -39,18 +39,27 @@ from realtalk.session import (
     connect,
     create_ephemeral_token,
 )
+from realtalk.session.contracts import (
+    Applied,
+    RealtimeSession,
+    RequiresResumption,
+    SessionWriter,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Applied",
     "ConfigError",
     "ConnectError",
     "ConnectionClosed",
     "EphemeralToken",
     "ProtocolError",
     "RealtalkError",
+    "RealtimeSession",
     "ReconnectFailed",
     "ReconnectPolicy",
+    "RequiresResumption",
     "Secret",
     "Session",
     "SessionClosed",
@@ -58,6 +67,7 @@ __all__ = [
     "SessionOptions",
     "SessionStatistics",
     "SessionStatus",
+    "SessionWriter",
     "SetupError",
     "TransportError",
     "__version__",

@@ -8,6 +8,7 @@ from typing import Any
 
 import realtalk
 from realtalk.events import AudioDelta, ToolCall, TurnComplete
+from realtalk.session.contracts import Applied, RealtimeSession
 from realtalk.transport import Connection, MemoryConnector, Request
 
 
@@ -103,3 +104,33 @@ async def test_openai_session_handshake_send_and_receive() -> None:
         ("call_1", "get_weather", {"city": "Berlin"})
     ]
     assert not any(isinstance(e, TurnComplete) for e in events)  # a tool call does not end it
+
+
+async def test_openai_mutate_context_truncate_and_contract_commands() -> None:
+    server = FakeOpenAI()
+    async with realtalk.connect(
+        "openai", model="gpt-realtime", url="ws://fake", connector=server.connector
+    ) as s:
+        assert isinstance(s, RealtimeSession)
+        assert await s.mutate_context({"instructions": "Speak slowly."}) == Applied()
+        await s.create_response()  # the fake answers with 2 samples (0.08 ms) of audio
+        while not isinstance(await s.next_event(), ToolCall):
+            pass
+        await s.truncate("item_1", 5000)  # past what was received: clamped
+        await s.commit_audio()
+        await s.clear_audio()
+        await s.interrupt()  # no response is running: nothing to cancel
+        while len(server.received) < 6:
+            assert await s.next_event() is not None
+    kinds = [m["type"] for m in server.received]
+    assert kinds == [
+        "session.update",
+        "session.update",
+        "response.create",
+        "conversation.item.truncate",
+        "input_audio_buffer.commit",
+        "input_audio_buffer.clear",
+    ]
+    assert server.received[1]["session"]["instructions"] == "Speak slowly."
+    truncate = server.received[3]
+    assert (truncate["item_id"], truncate["audio_end_ms"]) == ("item_1", 0)

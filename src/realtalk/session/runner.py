@@ -146,6 +146,8 @@ class Runner:
         self._wake = asyncio.Event()
         self._lost: tuple[int | None, str] | None = None
         self._go_away_deadline: float | None = None
+        self._hop_cause = "goAway"
+        self._hop_done: asyncio.Future[None] | None = None
         self._awaiting_reply_since: float | None = None
         self._closing = False
         self._closed_event: Closed | None = None
@@ -234,6 +236,9 @@ class Runner:
         self._announce(resumed, replayed, fresh_reason, since)
         if link.early_events:
             self.ring.publish_many(link.early_events)
+        done, self._hop_done = self._hop_done, None
+        if done is not None and not done.done():
+            done.set_result(None)
         link.reader = asyncio.get_running_loop().create_task(self._read(link))
 
     def _announce(
@@ -403,7 +408,8 @@ class Runner:
         started = self._clock()
         self._go_away_deadline = None
         self.state.to(SessionStatus.RECONNECTING)
-        self.ring.publish(Reconnecting(attempt=1, delay=0.0, cause="goAway"))
+        self.ring.publish(Reconnecting(attempt=1, delay=0.0, cause=self._hop_cause))
+        self._hop_cause = "goAway"
         try:
             conn = await prepared
         except ConnectError as exc:
@@ -544,6 +550,9 @@ class Runner:
     def _finish(self, code: int | None, reason: str) -> None:
         if self._closed_event is not None:
             return
+        done, self._hop_done = self._hop_done, None
+        if done is not None and not done.done():
+            done.set_exception(self._closed_error())
         self._closed_event = Closed(code, reason)
         self.state.to(SessionStatus.CLOSED)
         self.ring.publish(self._closed_event)
@@ -551,7 +560,34 @@ class Runner:
         if self._recorder is not None:
             self._recorder.close()
 
+    # -- planned hops -------------------------------------------------------------------
+    async def hop(self, cause: str, within: float) -> None:
+        """Switch to a new connection at the next safe point, or within ``within`` seconds.
+
+        Used to apply a configuration the provider cannot change on an open
+        connection: the new connection resumes the conversation with the new setup.
+        Returns once the new connection is ready.
+
+        Raises:
+            SessionClosed: The session ended before the switch.
+        """
+        if self._closing or self._closed_event is not None:
+            raise self._closed_error()
+        if self._hop_done is None:
+            self._hop_done = asyncio.get_running_loop().create_future()
+        done = self._hop_done
+        deadline = self._clock() + within
+        if self._go_away_deadline is None or deadline < self._go_away_deadline:
+            self._go_away_deadline = deadline
+            self._hop_cause = cause
+        self._wake.set()
+        await asyncio.shield(done)
+
     # -- sending -----------------------------------------------------------------------
+    def closed_error(self) -> SessionClosed:
+        """The error a send on the ended session raises."""
+        return self._closed_error()
+
     def _closed_error(self) -> SessionClosed:
         return self._failure or SessionClosed()
 

@@ -20,7 +20,8 @@ from realtalk.protocol.gemini import endpoints, wire
 from realtalk.protocol.gemini.protocol import GeminiProtocol, build_setup
 from realtalk.protocol.openai.protocol import OpenAIProtocol, openai_protocol
 from realtalk.protocol.secrets import Secret
-from realtalk.session.link import ProviderProtocol
+from realtalk.session.contracts import Applied, ContextMutationOutcome, RequiresResumption
+from realtalk.session.link import Frames, ProviderProtocol
 from realtalk.session.options import SessionOptions
 from realtalk.session.outbox import Kind
 from realtalk.session.recording import Recorder
@@ -224,6 +225,122 @@ class Session:
             SessionClosed: The session is closed.
         """
         await self._runner.send(Kind.RAW, self._runner.protocol.raw(message))
+
+    # -- the RealtimeSession contract (seed 003) --------------------------------------------
+    async def _command(self, kind: Kind, frames: Frames | None) -> None:
+        if frames is None:  # nothing to send on this provider (documented per method)
+            if self._runner.status is SessionStatus.CLOSED:
+                raise self._runner.closed_error()
+            return
+        await self._runner.send(kind, frames)
+
+    async def commit_audio(self) -> None:
+        """End the user's audio input (OpenAI ``input_audio_buffer.commit``).
+
+        Gemini has no input buffer: a no-op (use :meth:`activity_end` with manual VAD).
+        """
+        await self._command(Kind.CONTROL, self._runner.protocol.commit_audio())
+
+    async def clear_audio(self) -> None:
+        """Drop uncommitted input audio (OpenAI ``input_audio_buffer.clear``; Gemini: no-op)."""
+        await self._command(Kind.CONTROL, self._runner.protocol.clear_audio())
+
+    async def create_response(self) -> None:
+        """Ask the model to answer now (OpenAI ``response.create``; Gemini
+        ``clientContent{turnComplete: true}``)."""
+        await self._command(Kind.CONTROL, self._runner.protocol.create_response())
+
+    async def interrupt(self) -> None:
+        """Cut the model off: OpenAI ``response.cancel`` for the running response;
+        Gemini with manual VAD ``activityStart``. With Gemini's automatic VAD the
+        server interrupts on speech and there is nothing to send (a no-op)."""
+        await self._command(Kind.CONTROL, self._runner.protocol.interrupt())
+
+    async def truncate(self, item_id: str, audio_end_ms: int, *, content_index: int = 0) -> None:
+        """After a barge-in, cut an assistant audio item to what the listener heard.
+
+        OpenAI ``conversation.item.truncate``, with ``audio_end_ms`` clamped to the
+        audio actually received for the item (the "already shorter than" error cannot
+        happen). Gemini keeps only what it had sent already: a no-op.
+
+        Raises:
+            TypeError, ValueError: Bad arguments.
+        """
+        if not isinstance(item_id, str) or not item_id:
+            raise ValueError("item_id must be a non-empty str")
+        for name, value in (("audio_end_ms", audio_end_ms), ("content_index", content_index)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an int")
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value}")
+        frames = self._runner.protocol.truncate(item_id, content_index, audio_end_ms)
+        await self._command(Kind.CONTROL, frames)
+
+    async def mutate_context(self, update: Any) -> ContextMutationOutcome:
+        """Change the session's configuration mid-flight.
+
+        OpenAI applies any change with ``session.update`` → :class:`Applied`. Gemini
+        models that take ``contextUpdate`` (3.x) apply a new system instruction or
+        tools the same way; anything else returns :class:`RequiresResumption`, whose
+        ``config`` :meth:`apply` installs on a new connection.
+
+        Args:
+            update: Provider-native fields to change (a wire-shaped mapping: a Gemini
+                setup subset or an OpenAI session subset).
+
+        Raises:
+            TypeError, ConfigError: ``update`` is not a valid change (nothing is sent).
+            SessionClosed: The session is closed.
+        """
+        frames = self._runner.protocol.context_update(update)
+        if frames is None:
+            return RequiresResumption(update)
+        await self._runner.send(Kind.CONTROL, frames)
+        return Applied()
+
+    async def apply(self, config: Any, *, within: float = 10.0) -> None:
+        """Install ``config`` by switching to a new connection that resumes the session.
+
+        The switch waits for a safe point (the model's turn is over and covered by a
+        resumption handle, no call unanswered) but at most ``within`` seconds; it shows
+        as ``Reconnecting(cause="reconfigure")`` then ``Resumed`` (``ResumedFresh``
+        without a usable handle). Returns once the new connection is ready.
+
+        Raises:
+            TypeError, ConfigError: ``config`` is not a valid change (nothing happens).
+            SessionClosed: The session ended first.
+        """
+        if isinstance(within, bool) or not isinstance(within, (int, float)) or within < 0:
+            raise ValueError("within must be a number of seconds >= 0")
+        self._runner.protocol.reconfigure(config)
+        await self._runner.hop("reconfigure", float(within))
+
+    async def update_instruction(self, instruction: str) -> None:
+        """Replace the system instruction, on the open connection where the provider
+        allows it, else through :meth:`apply`."""
+        if not isinstance(instruction, str):
+            raise TypeError(f"instruction must be a str, not {type(instruction).__name__}")
+        update = self._runner.protocol.instructions_update(instruction)
+        outcome = await self.mutate_context(update)
+        if isinstance(outcome, RequiresResumption):
+            await self.apply(outcome.config)
+
+    async def send_event(self, event: Any) -> None:
+        """Alias of :meth:`send_raw` (the contract's name)."""
+        await self.send_raw(event)
+
+    # -- the SessionWriter contract (seed 004) -----------------------------------------------
+    async def signal_activity_start(self) -> None:
+        """Alias of :meth:`activity_start`."""
+        await self.activity_start()
+
+    async def signal_activity_end(self) -> None:
+        """Alias of :meth:`activity_end`."""
+        await self.activity_end()
+
+    async def disconnect(self) -> None:
+        """Alias of :meth:`close`."""
+        await self.close()
 
     # -- receiving ------------------------------------------------------------------------
     def events(self) -> EventIterator:

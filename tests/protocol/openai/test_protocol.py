@@ -339,6 +339,23 @@ def test_raw_and_the_openai_specific_commands() -> None:
     assert bodies(protocol.create_response(wire.ResponseCreateParams(conversation="none")))[0][
         "response"
     ] == {"conversation": "none"}
+    # clamped to the audio received for the item: none yet, then 1.6 s of it
+    assert bodies(protocol.truncate("item_A", 0, 1500))[0]["audio_end_ms"] == 0
+    audio = base64.b64encode(b"\x00\x00" * 38400).decode()  # 1.6 s at 24 kHz
+    protocol.decode(
+        json.dumps(
+            {
+                "type": "response.output_audio.delta",
+                "event_id": "e1",
+                "response_id": "r1",
+                "item_id": "item_A",
+                "output_index": 0,
+                "content_index": 0,
+                "delta": audio,
+            }
+        )
+    )
     assert bodies(protocol.truncate("item_A", 0, 1500))[0]["audio_end_ms"] == 1500
+    assert bodies(protocol.truncate("item_A", 0, 9000))[0]["audio_end_ms"] == 1600
     assert bodies(protocol.commit_audio())[0]["type"] == "input_audio_buffer.commit"
     assert bodies(protocol.clear_audio())[0]["type"] == "input_audio_buffer.clear"

@@ -219,6 +219,87 @@ class GeminiProtocol:
         items = to_function_responses(responses)
         return codec.encode_tool_response(items), [r.id for r in items if r.id]
 
+    # -- changing the configuration mid-session (§3, §4.5) ----------------------------------
+    #: Setup fields ``contextUpdate`` can change on an open connection.
+    CONTEXT_FIELDS = frozenset({"systemInstruction", "system_instruction", "tools"})
+
+    @property
+    def supports_context_update(self) -> bool:
+        """Whether the model takes ``contextUpdate`` (the Gemini 3.x Live family, §4.5)."""
+        model = self.setup.model.rsplit("/", 1)[-1]
+        return model.startswith("gemini-3")
+
+    def merged_setup(self, update: object) -> wire.Setup:
+        """The current setup with ``update`` (a wire-shaped mapping) merged in, validated.
+
+        Raises:
+            TypeError: ``update`` is not a mapping.
+            ConfigError: The result is not a valid setup.
+        """
+        if not isinstance(update, Mapping):
+            raise TypeError(f"update must be a mapping, not {type(update).__name__}")
+        current = msgspec.json.decode(codec.encode_setup(self.setup))["setup"]
+        return build_setup(self.setup.model, {**current, **dict(update)})
+
+    def context_update(self, update: object) -> bytes | None:
+        """``contextUpdate`` frames applying ``update`` now, or None when it needs a new
+        setup (the model does not take ``contextUpdate``, or other fields change).
+
+        Raises:
+            TypeError, ConfigError: ``update`` is not a valid setup change.
+        """
+        merged = self.merged_setup(update)
+        assert isinstance(update, Mapping)
+        if not self.supports_context_update or not set(update) <= self.CONTEXT_FIELDS:
+            return None
+        tools = wire.ToolsWrapper(tools=merged.tools or []) if "tools" in update else None
+        change = wire.ContextUpdate(
+            system_instruction=merged.system_instruction
+            if set(update) & {"systemInstruction", "system_instruction"}
+            else None,
+            tools=tools,
+        )
+        self.setup = merged
+        return codec.encode_context_update(change)
+
+    def reconfigure(self, update: object) -> None:
+        """Use ``update`` for the next connection's setup (see :meth:`context_update`)."""
+        self.setup = self.merged_setup(update)
+
+    @staticmethod
+    def instructions_update(text: str) -> dict[str, Any]:
+        """The update that replaces the system instruction."""
+        return {"systemInstruction": {"parts": [{"text": text}]}}
+
+    # -- the provider-neutral commands of the RealtimeSession contract ---------------------
+    @staticmethod
+    def commit_audio() -> None:
+        """Gemini has no input buffer to commit: audio is consumed as it streams."""
+        return None
+
+    @staticmethod
+    def clear_audio() -> None:
+        """Gemini has no input buffer to clear."""
+        return None
+
+    @staticmethod
+    def create_response() -> bytes:
+        """Ask for a reply from what was sent so far: ``clientContent{turnComplete}``."""
+        return codec.encode_client_content([], True)
+
+    def interrupt(self) -> bytes | None:
+        """Manual VAD: ``activityStart`` cuts the model off. Automatic VAD: nothing to
+        send (the server interrupts on detected speech, §6.3)."""
+        config = self.setup.realtime_input_config
+        detection = config.automatic_activity_detection if config is not None else None
+        manual = detection is not None and bool(detection.disabled)
+        return codec.encode_activity_start() if manual else None
+
+    @staticmethod
+    def truncate(item_id: str, content_index: int, audio_end_ms: int) -> None:
+        """Nothing to send: after an interruption Gemini keeps only what it had sent."""
+        return None
+
     @staticmethod
     def raw(message: object) -> bytes:
         """Encode an escape-hatch message: a ``wire.ClientMessage``, a mapping, or JSON text.

@@ -90,6 +90,7 @@ class OpenAIDecoder:
         self.interrupt_response = True
         self.session_id: str | None = None
         self.audio_item: tuple[str, int] | None = None
+        self._audio_ms: dict[tuple[str, int], float] = {}
         self._awaiting_setup = False
         self._responses: dict[str, _Response] = {}
         self._overrides: dict[str, tuple[int, Converter]] = {}
@@ -102,6 +103,10 @@ class OpenAIDecoder:
             self._apply_session(self._initial)
 
     # -- state ---------------------------------------------------------------------------
+    def audio_received_ms(self, item_id: str, content_index: int = 0) -> int:
+        """Milliseconds of audio received so far for an output item (0 if none)."""
+        return int(self._audio_ms.get((item_id, content_index), 0.0))
+
     @property
     def active_response_id(self) -> str | None:
         """The running default-conversation response, if any."""
@@ -281,7 +286,13 @@ class OpenAIDecoder:
         rate, convert = self.output_rate, self._convert
         if self._overrides:
             rate, convert = self._overrides.get(msg.response_id, (rate, convert))
-        self.audio_item = (msg.item_id, msg.content_index)
+        key = (msg.item_id, msg.content_index)
+        if key != self.audio_item:
+            self.audio_item = key
+            if len(self._audio_ms) >= _MAX_PARTIALS:
+                self._audio_ms.pop(next(iter(self._audio_ms)))
+        received = len(pcm) // 2 if convert is None else len(pcm)  # G.711: 1 byte a sample
+        self._audio_ms[key] = self._audio_ms.get(key, 0.0) + received * 1000.0 / rate
         return (ev.AudioDelta(data=pcm if convert is None else convert(pcm), sample_rate=rate),)
 
     def _text_delta(self, msg: wire.ResponseOutputTextDelta, data: Any) -> Any:

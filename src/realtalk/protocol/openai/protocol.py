@@ -269,10 +269,42 @@ class OpenAIProtocol:
         return codec.encode_response_cancel(response_id, event_id=self._next_id())
 
     def truncate(self, item_id: str, content_index: int, audio_end_ms: int) -> bytes:
-        """``conversation.item.truncate`` after a barge-in (§6.6)."""
+        """``conversation.item.truncate`` after a barge-in (§6.6).
+
+        ``audio_end_ms`` is clamped to the audio actually received for the item, so
+        the server's "already shorter than" error cannot happen.
+        """
+        received = self.decoder.audio_received_ms(item_id, content_index)
+        end = max(0, min(audio_end_ms, received))
         return codec.encode_conversation_item_truncate(
-            item_id, content_index, audio_end_ms, event_id=self._next_id()
+            item_id, content_index, end, event_id=self._next_id()
         )
+
+    def context_update(self, update: object) -> bytes:
+        """``session.update``: OpenAI changes any setting on the open connection.
+
+        Raises:
+            TypeError, ConfigError: ``update`` is not a valid session change.
+        """
+        if not isinstance(update, (Mapping, wire.Session)):
+            raise TypeError(f"update must be a mapping, not {type(update).__name__}")
+        return self.update_session(update)
+
+    def reconfigure(self, update: object) -> None:
+        """Keep ``update`` for later connections (already done by :meth:`context_update`)."""
+        if not isinstance(update, (Mapping, wire.Session)):
+            raise TypeError(f"update must be a mapping, not {type(update).__name__}")
+        self.update_session(update)
+
+    @staticmethod
+    def instructions_update(text: str) -> dict[str, Any]:
+        """The update that replaces the instructions."""
+        return {"instructions": text}
+
+    def interrupt(self) -> Frames | None:
+        """``response.cancel`` for the running response; None when none is running."""
+        response = self.decoder.active_response_id
+        return None if response is None else self.cancel_response(response)
 
     def update_session(self, update: wire.Session | Mapping[str, Any]) -> bytes:
         """``session.update`` with ``update``; the change is kept for later connections.
