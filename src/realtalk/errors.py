@@ -19,6 +19,8 @@ naming the parameter; :class:`ConfigError` is also a ``ValueError``.
         └── SessionClosed                 an operation on a session that is closed
             └── ReconnectFailed           the session ended because it could not reconnect
 
+    RealtalkWarning (UserWarning)         a setting the provider or model probably ignores
+
 Close codes follow RFC 6455: 1006 means the connection dropped without a close frame.
 """
 
@@ -30,6 +32,7 @@ __all__ = [
     "ConnectionClosed",
     "ProtocolError",
     "RealtalkError",
+    "RealtalkWarning",
     "ReconnectFailed",
     "SessionClosed",
     "SessionError",
@@ -130,3 +133,7 @@ class ReconnectFailed(SessionClosed):
         self.code = code
         self.reason = reason
         self.attempts = attempts
+
+
+class RealtalkWarning(UserWarning):
+    """A setting the chosen provider or model probably ignores or handles differently."""

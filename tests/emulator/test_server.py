@@ -127,5 +127,5 @@ async def test_cli_entry_prints_url_then_ca(
 
 
 async def test_cli_rejects_other_providers() -> None:
-    with pytest.raises(ValueError, match="openai"):
-        await run_emulator_cli("openai", 0, None, False)
+    with pytest.raises(ValueError, match="anthropic"):
+        await run_emulator_cli("anthropic", 0, None, False)

@@ -540,6 +540,9 @@ async def run_schedule(schedule: Schedule) -> Outcome:
                 rng=random.Random(schedule.seed).random,
                 handover=schedule.handover,
                 silence_timeout=schedule.silence_timeout,
+                # transparent mode runs on AI Studio paths here: the emulator accepts
+                # it there, the real service only on Vertex (the capability check says so)
+                check_capabilities=False,
             )
             outcome.run = ClientRun(session, schedule)
             await outcome.run.play()

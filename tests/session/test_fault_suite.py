@@ -145,6 +145,7 @@ async def open_session() -> AsyncIterator[Any]:
             url="ws://emulator",
             config=config,
             connector=tap,
+            check_capabilities=False,  # transparent mode on AI Studio paths (emulator only)
             **options,
         )
         opened.append((memory, session))

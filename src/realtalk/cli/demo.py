@@ -222,7 +222,8 @@ async def _voice_act(connect: Callable[..., Any], model: str, say: Narrator) -> 
 async def _resume_act(connect: Callable[..., Any], model: str, handle: str, say: Narrator) -> None:
     say.title("3. Resuming with the handle on a new connection")
     config = {
-        "generationConfig": {"responseModalities": ["TEXT"]},
+        "generationConfig": {"responseModalities": ["AUDIO"]},
+        "outputAudioTranscription": {},
         "sessionResumption": {"handle": handle},
     }
     async with connect(model=model, config=config) as session:
@@ -261,7 +262,7 @@ async def run_demo(*, live: bool = False, model: str | None = None) -> int:
 
         print("realtalk demo: a Gemini Live session against the embedded emulator")
         say.info(f"emulator listening on {emulator.url}")
-        await _text_act(local_connect, model or DEFAULT_MODEL, say)
+        await _text_act(local_connect, model or LIVE_TEXT_MODEL, say)
         handle = await _voice_act(local_connect, model or DEFAULT_MODEL, say)
         if handle:
             await _resume_act(local_connect, model or DEFAULT_MODEL, handle, say)

@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("file", help="a recording made with record_to=")
 
     emulator = sub.add_parser("emulator", help="serve the protocol emulator until interrupted")
-    emulator.add_argument("--provider", default="gemini", choices=["gemini"])
+    emulator.add_argument("--provider", default="gemini", choices=["gemini", "openai"])
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=0, help="0 picks a free port")
     emulator.add_argument("--scenario", default=None, help="JSON or YAML scenario file")

@@ -1,4 +1,4 @@
-"""A local, protocol-faithful Gemini Live server for tests and benchmarks.
+"""A local, protocol-faithful Gemini Live and OpenAI Realtime server for tests and benchmarks.
 
 ::
 
@@ -6,6 +6,7 @@
 
     async with Emulator(Scenario(turns=[Turn(match="hi", reply="Hello!")])) as emu:
         url = emu.url  # ws://127.0.0.1:PORT; clients append the provider path
+        # (Gemini's /ws/... paths, or OpenAI's /v1/realtime?model=...)
 
 Without sockets: ``MemoryConnector(emu.handler)``. The default behaviour (an echo
 assistant), the scenario format, faults and TLS are described in ``docs/emulator.md``.
@@ -13,6 +14,7 @@ assistant), the scenario format, faults and TLS are described in ``docs/emulator
 
 from realtalk.emulator.cli import run_emulator_cli
 from realtalk.emulator.conversation import Entry
+from realtalk.emulator.openai_link import OpenAIConnectionRecord
 from realtalk.emulator.records import ConnectionRecord, IssuedHandle, LogEntry
 from realtalk.emulator.reply import ECHO_PREFIX
 from realtalk.emulator.scenario import Fault, FaultKind, Scenario, ToolCallStep, Turn
@@ -29,6 +31,7 @@ __all__ = [
     "FaultKind",
     "IssuedHandle",
     "LogEntry",
+    "OpenAIConnectionRecord",
     "Scenario",
     "ToolCallStep",
     "Turn",

@@ -10,7 +10,7 @@ from realtalk.emulator.server import Emulator
 __all__ = ["PROVIDERS", "run_emulator_cli"]
 
 #: Providers the emulator can serve.
-PROVIDERS = ("gemini",)
+PROVIDERS = ("gemini", "openai")
 
 
 async def run_emulator_cli(
@@ -18,12 +18,14 @@ async def run_emulator_cli(
 ) -> None:
     """Serve an emulator until cancelled.
 
-    Prints the base URL as the first line of standard output, then, with TLS, the
-    path of the CA's PEM file on the second line (each flushed at once).
+    One server speaks both protocols (Gemini Live paths and OpenAI's ``/v1/realtime``);
+    ``provider`` only names the one the caller means to use. Prints the base URL as
+    the first line of standard output, then, with TLS, the path of the CA's PEM file
+    on the second line (each flushed at once).
     Cancelling it is safe: the server is closed and the CA file removed.
 
     Args:
-        provider: Only ``"gemini"`` for now.
+        provider: ``"gemini"`` or ``"openai"``.
         port: Port to listen on (0 = any free port).
         scenario: Path of a JSON or YAML scenario file, or None.
         tls: Serve ``wss://`` with a throwaway CA.

@@ -1,11 +1,13 @@
-"""The :class:`Emulator`: a local Gemini Live server for tests and benchmarks.
+"""The :class:`Emulator`: a local Gemini Live and OpenAI Realtime server for tests and benchmarks.
 
-It serves the AI Studio and Vertex Live paths (gemini-live.md §1) on loopback,
-over ``ws://`` or ``wss://`` (a throwaway CA), or without sockets through
-:attr:`Emulator.handler` and :class:`~realtalk.transport.memory.MemoryConnector`.
-Every connection is served by :class:`~realtalk.emulator.gemini.GeminiConnection`;
-the handle store, the scenario's ``once`` bookkeeping and the connection records
-are shared by all connections of one emulator.
+It serves the AI Studio and Vertex Live paths (gemini-live.md §1) and the OpenAI
+Realtime path ``/v1/realtime`` (openai-realtime.md §1) on loopback, over ``ws://`` or
+``wss://`` (a throwaway CA), or without sockets through :attr:`Emulator.handler` and
+:class:`~realtalk.transport.memory.MemoryConnector`. Gemini connections are served by
+:class:`~realtalk.emulator.gemini.GeminiConnection`, OpenAI ones by
+:class:`~realtalk.emulator.openai_conn.OpenAIConnection`; the scenario, its ``once``
+bookkeeping, the handle store and the connection records are shared by all
+connections of one emulator.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from types import TracebackType
 from realtalk.emulator.config import Options, Shared
 from realtalk.emulator.gemini import GeminiConnection
 from realtalk.emulator.handles import DEFAULT_HANDLE_TTL, HandleStore
+from realtalk.emulator.openai_conn import DEFAULT_SESSION_LIMIT, OpenAIConnection, OpenAIOptions
+from realtalk.emulator.openai_link import OpenAIConnectionRecord
+from realtalk.emulator.openai_rest import SecretStore, openai_rest_handler
 from realtalk.emulator.records import ConnectionRecord
 from realtalk.emulator.rest import TokenStore, rest_handler
 from realtalk.emulator.scenario import Scenario
@@ -33,6 +38,8 @@ from realtalk.protocol.gemini.endpoints import (
     VERTEX_PATH_TEMPLATE,
     match_path,
 )
+from realtalk.protocol.openai.endpoints import REALTIME_PATH
+from realtalk.protocol.openai.endpoints import match_path as match_openai_path
 from realtalk.transport.base import Connection, Handler, Request
 from realtalk.transport.http import HttpServer, serve_http
 from realtalk.transport.ws import HttpResponse, WebSocketConnector, WsServer, serve
@@ -48,7 +55,7 @@ def _positive_or_none(name: str, value: float | None) -> None:
 
 
 class Emulator:
-    """A protocol-faithful Gemini Live server.
+    """A protocol-faithful Gemini Live and OpenAI Realtime server.
 
     Constructing it does no I/O; :meth:`start` (or ``async with``) starts listening.
 
@@ -80,6 +87,9 @@ class Emulator:
         reject_resume_while_open: Refuse a resumption with 1011 while a connection of
             the same session is still open (some servers do); False accepts it.
         clock: Time source of the handle store (monotonic seconds).
+        openai_session_limit: Seconds an OpenAI Realtime session lasts before
+            ``error session_expired`` and a 1001 close (None = ``connection_lifetime``
+            if set, else the service's 60 minutes).
     """
 
     def __init__(
@@ -103,6 +113,7 @@ class Emulator:
         strict_tool_wait: bool = False,
         reject_resume_while_open: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        openai_session_limit: float | None = None,
     ) -> None:
         scenario = scenario if scenario is not None else Scenario()
         if not isinstance(scenario, Scenario):
@@ -113,6 +124,7 @@ class Emulator:
             raise ConfigError(f"vad_threshold must be positive, got {vad_threshold}")
         _positive_or_none("connection_lifetime", connection_lifetime)
         _positive_or_none("go_away_time_left", go_away_time_left)
+        _positive_or_none("openai_session_limit", openai_session_limit)
         lifetime = (
             connection_lifetime if connection_lifetime is not None else scenario.connection_lifetime
         )
@@ -141,6 +153,10 @@ class Emulator:
         self._port = port
         self._tls_wanted = tls
         self._shared = Shared(scenario, options, HandleStore(handle_ttl, clock))
+        limit = openai_session_limit if openai_session_limit is not None else lifetime
+        self._openai = OpenAIOptions(
+            session_limit=limit if limit is not None else DEFAULT_SESSION_LIMIT
+        )
         self._server: WsServer | None = None
         self._rest: HttpServer | None = None
         self._tls: TlsMaterial | None = None
@@ -167,6 +183,11 @@ class Emulator:
         return self._shared.tokens
 
     @property
+    def client_secrets(self) -> SecretStore:
+        """OpenAI client secrets minted through ``POST {rest_url}/v1/realtime/client_secrets``."""
+        return self._openai.secrets
+
+    @property
     def handles(self) -> HandleStore:
         """The resumption handle store shared by all connections."""
         return self._shared.handles
@@ -178,7 +199,13 @@ class Emulator:
         return self._handle
 
     async def _handle(self, conn: Connection, request: Request) -> None:
-        record = ConnectionRecord(number=len(self._shared.records), request=request)
+        number = len(self._shared.records)
+        if match_openai_path(request.path):
+            openai_record = OpenAIConnectionRecord(number=number, request=request)
+            self._shared.records.append(openai_record)
+            await OpenAIConnection(conn, request, self._shared, self._openai, openai_record).run()
+            return
+        record = ConnectionRecord(number=number, request=request)
         self._shared.records.append(record)
         await GeminiConnection(conn, request, self._shared, record).run()
 
@@ -200,8 +227,13 @@ class Emulator:
             self._server = await serve(
                 self._handle, self.host, self._port, ssl=context, http_handler=_refuse_unknown_path
             )
-            rest = rest_handler(
-                self.tokens,
+            rest = openai_rest_handler(
+                self._openai.secrets,
+                rest_handler(
+                    self.tokens,
+                    require_auth=self.options.require_auth,
+                    api_keys=self.options.api_keys,
+                ),
                 require_auth=self.options.require_auth,
                 api_keys=self.options.api_keys,
             )
@@ -289,7 +321,8 @@ class Emulator:
         """The full Live URL of one platform (works unstarted, for in-memory use).
 
         Args:
-            platform: ``ai_studio`` or ``vertex``.
+            platform: ``ai_studio``, ``vertex`` or ``openai`` (``/v1/realtime``; clients
+                add ``?model=``).
             version: API version (``v1beta`` / ``v1beta1`` by default).
             method: AI Studio method (``BidiGenerateContent`` or ``...Constrained``).
 
@@ -297,11 +330,13 @@ class Emulator:
             ValueError: Unknown platform.
         """
         base = self.url if self._server is not None else _OFFLINE_BASE
+        if platform == "openai":
+            return base + REALTIME_PATH
         if platform == "ai_studio":
             return base + AI_STUDIO_PATH_TEMPLATE.format(version=version or "v1beta", method=method)
         if platform == "vertex":
             return base + VERTEX_PATH_TEMPLATE.format(version=version or "v1beta1")
-        raise ValueError(f"platform must be 'ai_studio' or 'vertex', got {platform!r}")
+        raise ValueError(f"platform must be 'ai_studio', 'vertex' or 'openai', got {platform!r}")
 
     @property
     def ca_file(self) -> Path | None:
@@ -327,9 +362,11 @@ _NOT_FOUND = HttpResponse(404, b'{"error": {"code": 404, "status": "NOT_FOUND"}}
 
 
 async def _refuse_unknown_path(request: Request) -> HttpResponse | None:
-    """Refuse the upgrade with 404 for paths that are not a Live endpoint (like the service).
+    """Refuse the upgrade with 404 for paths that are neither a Live endpoint nor
+    ``/v1/realtime`` (like the services).
 
     Over the in-memory transport there is no HTTP step; the connection handler
     closes such connections with 1008 instead.
     """
-    return None if match_path(request.path) is not None else _NOT_FOUND
+    known = match_path(request.path) is not None or match_openai_path(request.path)
+    return None if known else _NOT_FOUND

@@ -77,6 +77,9 @@ class SessionOptions:
         token_provider: An async callable returning a fresh credential, awaited
             before every connect and reconnect (Vertex access token; on AI Studio an
             ``auth_tokens/...`` ephemeral token or an API key).
+        check_capabilities: Check the config against the capability table of the
+            provider, platform and model at connect: errors raise ``ConfigError``
+            naming the setting, doubts warn (``RealtalkWarning``). False skips it.
     """
 
     platform: Platform = "ai_studio"
@@ -106,12 +109,15 @@ class SessionOptions:
     audio_ttl: float = 2.0
     record_to: str | os.PathLike[str] | None = None
     token_provider: Callable[[], Awaitable[str]] | None = None
+    check_capabilities: bool = True
 
     def __post_init__(self) -> None:
         if self.platform not in ("ai_studio", "vertex"):
             raise ValueError(f"platform must be 'ai_studio' or 'vertex', got {self.platform!r}")
         for name in ("api_version", "ephemeral_token", "access_token", "project", "location"):
             _check_str(name, getattr(self, name))
+        if not isinstance(self.check_capabilities, bool):
+            raise TypeError("check_capabilities must be a bool")
         if not isinstance(self.key_in_query, bool):
             raise TypeError("key_in_query must be a bool")
         if not isinstance(self.headers, Mapping) or not all(

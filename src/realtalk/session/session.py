@@ -10,10 +10,14 @@ connection; closing any of them closes the session for all.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from types import TracebackType
 from typing import Any
 
+from realtalk.errors import ConfigError, RealtalkWarning
+from realtalk.protocol import capabilities
+from realtalk.protocol.config import Issue, RealtimeConfig, to_gemini_setup, to_openai_session
 from realtalk.protocol.endpoint import Endpoint
 from realtalk.protocol.events import Event, Lagged
 from realtalk.protocol.gemini import endpoints, wire
@@ -489,6 +493,20 @@ def _endpoint_builder(
     return build
 
 
+def _report(issues: list[Issue]) -> None:
+    """Raise for the first error of a capability check; warn about the rest."""
+
+    def text(issue: Issue) -> str:
+        named = issue.message.startswith(issue.setting)
+        return issue.message if named else f"{issue.setting}: {issue.message}"
+
+    for issue in issues:
+        if issue.severity == "error":
+            raise ConfigError(text(issue))
+    for issue in issues:
+        warnings.warn(text(issue), RealtalkWarning, stacklevel=4)
+
+
 def _gemini_protocol(
     model: str, url: str | None, api_key: str | None, config: object, opts: SessionOptions
 ) -> GeminiProtocol:
@@ -498,10 +516,26 @@ def _gemini_protocol(
         )
     else:
         resource = endpoints.model_resource_name(model, platform="ai_studio")
-    if config is not None and not isinstance(config, (wire.Setup, Mapping)):
-        raise TypeError(f"config must be a Setup or a mapping, not {type(config).__name__}")
+    if isinstance(config, RealtimeConfig):
+        setup = to_gemini_setup(config, model=resource, platform=opts.platform)
+    elif config is None or isinstance(config, (wire.Setup, Mapping)):
+        setup = build_setup(resource, config)
+    else:
+        raise TypeError(
+            f"config must be a RealtimeConfig, a Setup or a mapping, not {type(config).__name__}"
+        )
+    if opts.check_capabilities:
+        _report(
+            capabilities.check(
+                config if isinstance(config, RealtimeConfig) else setup,
+                provider="gemini",
+                model=resource,
+                platform=opts.platform,
+                api_version=opts.api_version,
+            )
+        )
     build = _endpoint_builder(url, api_key, opts)
-    protocol = GeminiProtocol(build(None), build_setup(resource, config))
+    protocol = GeminiProtocol(build(None), setup)
     protocol.endpoint_for = build
     return protocol
 
@@ -511,8 +545,15 @@ def _openai_protocol(
 ) -> OpenAIProtocol:
     if opts.platform != "ai_studio" or opts.project or opts.location or opts.access_token:
         raise ValueError("platform, project, location and access_token are Gemini options")
-    if config is not None and not isinstance(config, Mapping):
-        raise TypeError(f"config must be an OpenAI session mapping, not {type(config).__name__}")
+    if opts.check_capabilities and isinstance(config, (RealtimeConfig, Mapping)):
+        _report(capabilities.check(config, provider="openai", model=model))
+    if isinstance(config, RealtimeConfig):
+        config = to_openai_session(config)
+    elif config is not None and not isinstance(config, Mapping):
+        raise TypeError(
+            f"config must be a RealtimeConfig or an OpenAI session mapping, "
+            f"not {type(config).__name__}"
+        )
     protocol = openai_protocol(model, api_key=api_key, base_url=url, session=config, event_ids=None)
     if opts.headers:
         build = protocol.endpoint_for

@@ -10,11 +10,12 @@ itself never branches on the provider.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 from realtalk.errors import ConfigError, ProtocolError
+from realtalk.protocol import capabilities
 from realtalk.protocol.events import Event, SetupComplete
 from realtalk.protocol.gemini import codec, wire
 from realtalk.protocol.gemini.endpoints import Endpoint
@@ -225,9 +226,13 @@ class GeminiProtocol:
 
     @property
     def supports_context_update(self) -> bool:
-        """Whether the model takes ``contextUpdate`` (the Gemini 3.x Live family, §4.5)."""
-        model = self.setup.model.rsplit("/", 1)[-1]
-        return model.startswith("gemini-3")
+        """Whether the model takes ``contextUpdate`` (the capability table; §4.5)."""
+        platform: Literal["ai_studio", "vertex"] = (
+            "vertex" if self.endpoint.platform == "vertex" else "ai_studio"
+        )
+        return capabilities.supports(
+            "gemini", self.setup.model, platform, capabilities.Feature.CONTEXT_UPDATE
+        )
 
     def merged_setup(self, update: object) -> wire.Setup:
         """The current setup with ``update`` (a wire-shaped mapping) merged in, validated.
