@@ -111,6 +111,13 @@ class ProviderProtocol(Protocol):
 
     def instructions_update(self, text: str) -> object: ...
 
+    def restoration(self) -> tuple[list[bytes], bool] | None:
+        """Frames rebuilding the conversation on a fresh connection, and whether that
+        restores it completely; None when the provider cannot (or need not)."""
+        ...
+
+    def restoration_sent(self) -> None: ...
+
 
 class Recorder(Protocol):
     """Receives every frame and lifecycle step (see :mod:`realtalk.session.recording`)."""

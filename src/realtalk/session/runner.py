@@ -148,6 +148,7 @@ class Runner:
         self._go_away_deadline: float | None = None
         self._hop_cause = "goAway"
         self._hop_done: asyncio.Future[None] | None = None
+        self._restored_items = 0
         self._awaiting_reply_since: float | None = None
         self._closing = False
         self._closed_event: Closed | None = None
@@ -211,10 +212,18 @@ class Runner:
                 announced; the caller counts the attempt as failed (what was not
                 acknowledged stays in the outbox for the next one).
         """
+        restored: bool | None = None  # state rebuilt client-side: completely or not
         async with self._send_lock:
             self.outbox.new_connection(link.number)
             if resumed is False:
                 self._discarded += self.outbox.clear()
+                restoration = self.protocol.restoration()
+                if restoration is not None:
+                    frames, restored = restoration
+                    for frame in frames:
+                        await self._send_frame(link, frame)
+                    self.protocol.restoration_sent()
+                    self._restored_items = len(frames)
             plan = self.outbox.plan_replay(self._clock())
             replayed = sum(1 for e in plan.entries if e.connection is not None)
             self._dropped += plan.dropped
@@ -233,7 +242,7 @@ class Runner:
             expected = any(e.kind in _EXPECTS_REPLY for e in plan.entries)
             watching = expected and self.options.silence_timeout is not None
             self._awaiting_reply_since = self._clock() if watching else None
-        self._announce(resumed, replayed, fresh_reason, since)
+        self._announce(resumed, replayed, fresh_reason, since, restored)
         if link.early_events:
             self.ring.publish_many(link.early_events)
         done, self._hop_done = self._hop_done, None
@@ -242,9 +251,18 @@ class Runner:
         link.reader = asyncio.get_running_loop().create_task(self._read(link))
 
     def _announce(
-        self, resumed: bool | None, replayed: int, fresh_reason: str | None, since: float
+        self,
+        resumed: bool | None,
+        replayed: int,
+        fresh_reason: str | None,
+        since: float,
+        restored: bool | None = None,
     ) -> None:
-        """Publish ``Connected`` and, after a hop, ``Resumed`` or ``ResumedFresh``."""
+        """Publish ``Connected`` and, after a hop, ``Resumed`` or ``ResumedFresh``.
+
+        A fresh server session whose conversation the client rebuilt (OpenAI's item
+        log) is ``Resumed(state_restored=...)``: True only if nothing was lost.
+        """
         dropped, self._dropped = self._dropped, 0
         discarded, self._discarded = self._discarded, 0
         self.dropped += dropped
@@ -252,10 +270,19 @@ class Runner:
         if resumed is None:
             return
         self.reconnects += 1
-        if resumed:
+        if resumed or restored is not None:
+            replayed += self._restored_items
+            self._restored_items = 0
             self.replayed += replayed
             downtime = max(0.0, self._clock() - since)
-            self.ring.publish(Resumed(replayed=replayed, dropped=dropped, downtime=downtime))
+            self.ring.publish(
+                Resumed(
+                    replayed=replayed,
+                    dropped=dropped,
+                    downtime=downtime,
+                    state_restored=True if resumed else bool(restored),
+                )
+            )
         else:
             self.ring.publish(ResumedFresh(reason=fresh_reason or "", discarded=discarded))
 
@@ -632,6 +659,13 @@ class Runner:
         if watching and self._awaiting_reply_since is None:
             self._awaiting_reply_since = now
             self._wake.set()
+
+    async def _send_frame(self, link: Link, frame: bytes) -> None:
+        """Write a frame that is not an outbox entry (a restoration)."""
+        text = self.protocol.text_frames
+        await link.conn.send(frame, text=text)
+        if self._recorder is not None:
+            self._recorder.sent(link.number, frame, text)
 
     async def _write(self, link: Link, entry: OutboxEntry, now: float) -> None:
         """Write one outbox entry on ``link`` (under the send lock).

@@ -278,6 +278,15 @@ class GeminiProtocol:
 
     # -- the provider-neutral commands of the RealtimeSession contract ---------------------
     @staticmethod
+    def restoration() -> None:
+        """Gemini resumes server-side with a handle; nothing to rebuild client-side."""
+        return None
+
+    @staticmethod
+    def restoration_sent() -> None:
+        """Nothing to do (see :meth:`restoration`)."""
+
+    @staticmethod
     def commit_audio() -> None:
         """Gemini has no input buffer to commit: audio is consumed as it streams."""
         return None

@@ -14,6 +14,7 @@ from msgspec import UNSET
 
 from realtalk.protocol import events as ev
 from realtalk.protocol.openai import wire
+from realtalk.protocol.openai.history import ItemLog
 from realtalk.protocol.openai.mapping import (
     Converter,
     arguments,
@@ -80,6 +81,8 @@ class OpenAIDecoder:
 
     def __init__(self, session: wire.Session | None = None) -> None:
         self._initial = session
+        #: The conversation as the server confirmed it (kept across connections).
+        self.items = ItemLog()
         self.reset()
 
     def reset(self) -> None:
@@ -269,6 +272,14 @@ class OpenAIDecoder:
                 self._overrides[rid] = codec
         return (ev.ResponseStarted(response_id=resp.id),)
 
+    def _conversation_item(self, msg: Any, data: Any) -> tuple[ev.Event, ...]:
+        self.items.record(msg.item)
+        return ()
+
+    def _item_deleted(self, msg: wire.ConversationItemDeleted, data: Any) -> tuple[ev.Event, ...]:
+        self.items.delete(msg.item_id)
+        return ()
+
     def _item_done(self, msg: wire.ResponseOutputItemDone, data: Any) -> Any:
         if isinstance(msg.item, wire.FunctionCallItem) and len(self._calls) < _MAX_RESPONSES:
             self._calls.setdefault(msg.response_id, []).append(msg.item)
@@ -410,6 +421,10 @@ _BY_GA_CLASS: dict[type, _Handler] = {
     wire.ResponseOutputAudioTranscriptDelta: OpenAIDecoder._transcript_delta,
     wire.ResponseOutputAudioTranscriptDone: OpenAIDecoder._transcript_done,
     wire.RateLimitsUpdated: OpenAIDecoder._rate_limits,
+    wire.ConversationItemAdded: OpenAIDecoder._conversation_item,
+    wire.ConversationItemDone: OpenAIDecoder._conversation_item,
+    wire.ConversationItemCreated: OpenAIDecoder._conversation_item,
+    wire.ConversationItemDeleted: OpenAIDecoder._item_deleted,
 }
 
 

@@ -301,6 +301,27 @@ class OpenAIProtocol:
         """The update that replaces the instructions."""
         return {"instructions": text}
 
+    def restoration(self) -> tuple[list[bytes], bool] | None:
+        """Frames re-creating the conversation on a new connection (OpenAI cannot resume).
+
+        Returns:
+            ``(frames, complete)``: one ``conversation.item.create`` per confirmed item,
+            and False when audio had to be replaced by transcripts; None when there is
+            nothing to restore.
+        """
+        restoration = self.decoder.items.restoration()
+        if not restoration.items:
+            return None
+        frames = [
+            codec.encode_conversation_item_create(item, event_id=self._next_id())
+            for item in restoration.items
+        ]
+        return frames, restoration.complete
+
+    def restoration_sent(self) -> None:
+        """The restoration went out whole: the new connection confirms the items anew."""
+        self.decoder.items.clear()
+
     def interrupt(self) -> Frames | None:
         """``response.cancel`` for the running response; None when none is running."""
         response = self.decoder.active_response_id
