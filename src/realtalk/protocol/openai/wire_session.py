@@ -226,10 +226,12 @@ class TracingConfig(ConfigStruct):
     metadata: dict[str, Any] | UnsetType = UNSET
 
 
-class RetentionRatioTruncation(ConfigStruct):
-    """``truncation`` by retention ratio (the strings ``auto``/``disabled`` are the others)."""
+class RetentionRatioTruncation(ConfigStruct, tag="retention_ratio", tag_field="type"):
+    """``truncation`` by retention ratio (the strings ``auto``/``disabled`` are the others).
 
-    type: str = "retention_ratio"
+    ``type`` is the tag, so it is always written (the server requires it).
+    """
+
     retention_ratio: float | UnsetType = UNSET
     token_limits: dict[str, int] | UnsetType = UNSET
 
