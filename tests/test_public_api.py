@@ -13,6 +13,8 @@ TOP_LEVEL = [
     "EphemeralToken",
     "ProtocolError",
     "RealtalkError",
+    "RealtimeConfig",
+    "RealtimeRunner",
     "RealtimeSession",
     "ReconnectFailed",
     "ReconnectPolicy",

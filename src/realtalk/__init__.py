@@ -28,6 +28,8 @@ from realtalk.errors import (
     SetupError,
     TransportError,
 )
+from realtalk.live import RealtimeRunner
+from realtalk.protocol.config import RealtimeConfig
 from realtalk.protocol.gemini.tokens import EphemeralToken
 from realtalk.protocol.secrets import Secret
 from realtalk.session import (
@@ -56,6 +58,8 @@ __all__ = [
     "EphemeralToken",
     "ProtocolError",
     "RealtalkError",
+    "RealtimeConfig",
+    "RealtimeRunner",
     "RealtimeSession",
     "ReconnectFailed",
     "ReconnectPolicy",
