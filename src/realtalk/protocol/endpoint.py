@@ -3,8 +3,7 @@
 :class:`Endpoint` is what a transport needs to open a session's WebSocket. Its
 ``url`` and ``headers`` hold the real credentials (the transport must send them);
 ``repr`` and ``str`` mask every credential-bearing header and query parameter, so
-an endpoint can be logged. The Gemini layer has its own (older) ``Endpoint`` with a
-``Literal`` platform; this one takes any platform name (``"openai"``, ...).
+an endpoint can be logged. Both providers use it.
 """
 
 from __future__ import annotations

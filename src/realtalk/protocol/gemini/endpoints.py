@@ -11,11 +11,12 @@ an exception message.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from realtalk.protocol.endpoint import Endpoint, redact_url
 from realtalk.protocol.secrets import Secret, reveal
 
 __all__ = [
@@ -55,66 +56,7 @@ METHOD_CONSTRAINED = "BidiGenerateContentConstrained"
 #: Ephemeral tokens are resource names with this prefix (§1.1).
 EPHEMERAL_TOKEN_PREFIX = "auth_tokens/"
 
-_SECRET_HEADERS = frozenset({"authorization", "x-goog-api-key"})
-_SECRET_PARAMS = frozenset({"key", "access_token"})
-_MASK = "***"
 _LOCATION_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-class _Headers(Mapping[str, str]):
-    """A read-only header mapping whose repr masks credential values."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: Mapping[str, str]) -> None:
-        self._items = dict(items)
-
-    def __getitem__(self, key: str) -> str:
-        return self._items[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        shown = {k: _MASK if k.lower() in _SECRET_HEADERS else v for k, v in self._items.items()}
-        return repr(shown)
-
-    __str__ = __repr__
-
-
-def redact_url(url: str) -> str:
-    """Return ``url`` with the values of ``key`` / ``access_token`` query params masked."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    query = [(k, _MASK if k in _SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, True)]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="*/")))
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where and how to connect: the URL, the handshake headers and the platform.
-
-    ``url`` and ``headers`` hold the real credentials (the transport needs them);
-    ``repr`` masks them.
-    """
-
-    url: str
-    headers: Mapping[str, str]
-    platform: Platform
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.headers, _Headers):
-            object.__setattr__(self, "headers", _Headers(self.headers))
-
-    def __repr__(self) -> str:
-        return (
-            f"Endpoint(url={redact_url(self.url)!r}, headers={self.headers!r}, "
-            f"platform={self.platform!r})"
-        )
 
 
 def _ws_url(base_url: str, path: str, query: Mapping[str, str]) -> str:
