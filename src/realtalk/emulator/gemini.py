@@ -40,6 +40,7 @@ from realtalk.emulator.validate import (
     check_path,
     check_setup,
     credential,
+    first_failure,
 )
 from realtalk.errors import ConnectionClosed, ProtocolError
 from realtalk.protocol.gemini import codec, wire
@@ -84,25 +85,6 @@ def describe(index: int, message: wire.ClientMessage) -> LogEntry:
         if getattr(ri, kind) is not None:
             return LogEntry(index, kind, ri.text if kind == "text" else None)
     return LogEntry(index, "empty")
-
-
-def _first_failure(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """Pick the exception that explains how a connection ended."""
-    leaves: list[BaseException] = []
-
-    def walk(exc: BaseException) -> None:
-        if isinstance(exc, BaseExceptionGroup):
-            for inner in exc.exceptions:
-                walk(inner)
-        else:
-            leaves.append(exc)
-
-    walk(group)
-    for kind in (Reject, ConnectionClosed):
-        for exc in leaves:
-            if isinstance(exc, kind):
-                return exc
-    return leaves[0]
 
 
 class _Activity:
@@ -152,7 +134,7 @@ class GeminiConnection:
             try:
                 await self._serve()
             except BaseExceptionGroup as group:
-                raise _first_failure(group) from None
+                raise first_failure(group) from None
         except Reject as reject:
             await self._close(reject)
         except ConnectionClosed as closed:

@@ -35,7 +35,7 @@ from realtalk.emulator.openai_rest import MintedSecret, SecretStore
 from realtalk.emulator.openai_session import SessionConfig
 from realtalk.emulator.scenario import Fault
 from realtalk.emulator.state import ConnectionState
-from realtalk.emulator.validate import Reject
+from realtalk.emulator.validate import Reject, first_failure
 from realtalk.errors import ConnectionClosed
 from realtalk.protocol.openai import ClientEventError, decode_client, wire
 from realtalk.protocol.openai.endpoints import bearer_token, parse_subprotocols
@@ -66,25 +66,6 @@ class OpenAIOptions:
 
     session_limit: float | None = DEFAULT_SESSION_LIMIT
     secrets: SecretStore = field(default_factory=SecretStore)
-
-
-def _first_failure(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The exception that explains how a connection ended (a Reject before a close)."""
-    leaves: list[BaseException] = []
-
-    def walk(exc: BaseException) -> None:
-        if isinstance(exc, BaseExceptionGroup):
-            for inner in exc.exceptions:
-                walk(inner)
-        else:
-            leaves.append(exc)
-
-    walk(group)
-    for kind in (Reject, ConnectionClosed):
-        for exc in leaves:
-            if isinstance(exc, kind):
-                return exc
-    return leaves[0]
 
 
 class OpenAIConnection:
@@ -125,7 +106,7 @@ class OpenAIConnection:
             try:
                 await self._serve()
             except BaseExceptionGroup as group:
-                raise _first_failure(group) from None
+                raise first_failure(group) from None
         except Reject as reject:
             await self._close(reject)
         except ConnectionClosed as closed:
