@@ -83,6 +83,8 @@ class Client(ABC):
 
     name: ClassVar[str]
     tls_only: ClassVar[bool] = False
+    #: Sample rate of the PCM16 chunks :meth:`send_audio` takes (20 ms each).
+    input_rate: ClassVar[int] = 16000
 
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -455,5 +457,9 @@ CLIENTS: dict[str, type[Client]] = {
 
 
 def make_client(name: str, target: Target) -> Client:
-    """A new, unopened session of client ``name``."""
+    """A new, unopened session of client ``name`` (``oa-*``: :mod:`bench.clients_openai`)."""
+    if name.startswith("oa-"):
+        from bench.clients_openai import OPENAI_CLIENTS
+
+        return OPENAI_CLIENTS[name](target)
     return CLIENTS[name](target)

@@ -21,6 +21,7 @@ from bench.clients import Client, Recorder, Target, make_client
 from realtalk.audio import synthesize
 
 __all__ = [
+    "CHUNKS",
     "CHUNK_20MS",
     "capacity_step",
     "flood_once",
@@ -33,6 +34,8 @@ __all__ = [
 
 #: One 20 ms chunk of 16 kHz 16-bit mono PCM (640 bytes) of speech-like audio.
 CHUNK_20MS = synthesize("hello there", 16000)[:640]
+#: 20 ms chunks by input sample rate (OpenAI Realtime: 24 kHz, 960 bytes).
+CHUNKS = {16000: CHUNK_20MS, 24000: synthesize("hello there", 24000)[:960]}
 #: PCM bytes in one 40 ms chunk of 24 kHz output audio.
 OUTPUT_CHUNK = 1920
 _SEND_PERIOD = 0.02
@@ -82,8 +85,9 @@ async def open_warm(name: str, target: Target) -> Client:
     for kind in ("audio", "transcript"):
         await client.command(f"flood {kind} 200")
         await client.drain_turn()
+    pcm = CHUNKS[client.input_rate]
     for _ in range(200):
-        await client.send_audio(CHUNK_20MS)
+        await client.send_audio(pcm)
     await client.command("sync")
     await client.drain_turn()
     return client
@@ -113,9 +117,11 @@ async def flood_once(client: Client, kind: str, count: int, profiler: Any) -> di
 async def send_once(client: Client, count: int, profiler: Any) -> dict[str, Any]:
     """CPU per sent 20 ms chunk: ``count`` chunks as fast as possible, then ``sync``."""
 
+    pcm = CHUNKS[client.input_rate]
+
     async def run() -> None:
         for _ in range(count):
-            await client.send_audio(CHUNK_20MS)
+            await client.send_audio(pcm)
         await client.command("sync")
         await client.drain_turn()
 
@@ -165,7 +171,7 @@ def _percentile(values: list[float], q: float) -> float:
 async def _sender(client: Client, start: float, late: list[float], rec: Recorder) -> None:
     """Send a 20 ms chunk every 20 ms from ``start`` (catching up in a burst when late)."""
     loop = asyncio.get_running_loop()
-    k = 0
+    k, pcm = 0, CHUNKS[client.input_rate]
     while True:
         due = start + k * _SEND_PERIOD
         wait = due - loop.time()
@@ -173,7 +179,7 @@ async def _sender(client: Client, start: float, late: list[float], rec: Recorder
             await asyncio.sleep(wait)
         if rec.on:
             late.append(loop.time() - due)
-        await client.send_audio(CHUNK_20MS)
+        await client.send_audio(pcm)
         k += 1
 
 

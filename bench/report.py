@@ -17,8 +17,13 @@ LABELS = {
     "msgspec": "floor B: websockets + msgspec Struct",
     "orjson": "floor A: websockets + orjson + b64decode",
     "genai": "google-genai (`client.aio.live`)",
+    "oa-realtalk": 'realtalk (`connect("openai")`)',
+    "oa-msgspec": "floor B: websockets + msgspec tagged union",
+    "oa-orjson": "floor A: websockets + orjson + b64decode",
+    "oa-openai": "openai (`AsyncOpenAI().realtime.connect`)",
 }
 ORDER = ["realtalk", "realtalk-ring64k", "msgspec", "orjson", "genai", "realtalk-cafile"]
+OA_ORDER = ["oa-realtalk", "oa-msgspec", "oa-orjson", "oa-openai"]
 
 
 def _us(res: Results, client: str, transport: str, metric: str) -> float | None:
@@ -76,20 +81,25 @@ def _machine(res: Results) -> list[str]:
         f"- {m['nproc']} CPUs ({m['cpu']}), {m['os']}, {m['implementation']} {m['python']}",
         f"- {packages}",
         f"- command: `{'; '.join(res.commands)}` ({res.seconds:.0f} s)",
-        f"- plan: {plan.rounds} interleaved rounds of {plan.audio} audio / {plan.transcripts} "
+        f"- plan: {plan.rounds} interleaved rounds (OpenAI: {plan.oa_rounds}) of "
+        f"{plan.audio} audio / {plan.transcripts} "
         f"transcript messages received and {plan.sends} chunks sent per client "
-        f"(google-genai: {plan.slow_divisor}x fewer); {plan.idle_sessions} idle sessions; "
+        f"(google-genai and openai: {plan.slow_divisor}x fewer); "
+        f"{plan.idle_sessions} idle sessions; "
         f"real-time steps of {plan.settle:g} s settle + {plan.window:g} s window "
-        f"against the {res.capacity_source} source (a late step is retried once); "
+        f"against the {res.capacity_source} source (OpenAI: bench.flood_openai) "
+        "(a late step is retried once); "
         f"client event loop: {res.loop}",
         "",
     ]
 
 
-def _cpu_tables(res: Results) -> list[str]:
-    clients = [c for c in ORDER if any(k.startswith(c + " ") for k in res.cpu)]
+def _cpu_tables(res: Results, order: list[str] = ORDER, level: str = "##") -> list[str]:
+    clients = [c for c in order if any(k.startswith(c + " ") for k in res.cpu)]
+    if not clients:
+        return []
     lines = [
-        "## Client CPU per message (µs; median of the rounds, minimum in parentheses)",
+        f"{level} Client CPU per message (µs; median of the rounds, minimum in parentheses)",
         "",
         "| client | audio in, ws | audio in, wss | transcript in, ws | transcript in, wss "
         "| audio out, ws | audio out, wss |",
@@ -104,16 +114,16 @@ def _cpu_tables(res: Results) -> list[str]:
     return lines
 
 
-def _idle_table(res: Results) -> list[str]:
-    if not res.idle:
+def _idle_table(res: Results, order: list[str] = ORDER, level: str = "##") -> list[str]:
+    if not any(k.rsplit(" ", 1)[0] in order for k in res.idle):
         return []
     lines = [
-        "## Memory per idle session (KB of RSS)",
+        f"{level} Memory per idle session (KB of RSS)",
         "",
         "| client | ws | wss |",
         "|---|---:|---:|",
     ]
-    for client in ORDER:
+    for client in order:
         cells = []
         for transport in ("ws", "wss"):
             found = res.idle.get(f"{client} {transport}")
@@ -124,17 +134,19 @@ def _idle_table(res: Results) -> list[str]:
     return lines
 
 
-def _capacity_table(res: Results) -> list[str]:
-    if not res.capacity:
+def _capacity_table(res: Results, order: list[str] = ORDER, level: str = "##") -> list[str]:
+    found_keys = [k for k in res.capacity if k.rsplit(" ", 1)[0] in order]
+    if not found_keys:
         return []
     lines = [
-        "## Real-time duplex sessions on one core (p99 lateness < 20 ms)",
+        f"{level} Real-time duplex sessions on one core (p99 lateness < 20 ms)",
         "",
         "| client | transport | sessions | first late | p99 at best (ms) | client CPU "
         "| source CPU | steps (n: p99 ms) |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
-    for key, found in res.capacity.items():
+    for key in found_keys:
+        found = res.capacity[key]
         client, transport = key.rsplit(" ", 1)
         best = next(
             (s for s in found["steps"] if s.get("sessions") == found["sessions"] and s.get("ok")),
@@ -158,9 +170,13 @@ def _capacity_table(res: Results) -> list[str]:
     return lines
 
 
-def _targets(res: Results) -> list[str]:
+def _targets(res: Results, p: str = "", level: str = "##") -> list[str]:
+    """The target rows; ``p`` is the client-name prefix of the provider (``oa-``)."""
+    sdk, sdk_name = ("oa-openai", "openai client") if p else ("genai", "google-genai")
+    if not any(k.startswith(p + "realtalk ") for k in (*res.cpu, *res.idle, *res.capacity)):
+        return []
     rows = [
-        "## Targets",
+        f"{level} Targets",
         "",
         "CPU ratios: median of the per-round ratios (the two clients measured seconds apart),",
         "then the ratio of the two minima. The verdict uses the first.",
@@ -185,13 +201,13 @@ def _targets(res: Results) -> list[str]:
         for metric in ("audio", "transcript"):
             cpu_row(
                 f"realtalk / msgspec floor, {metric} receive CPU, {transport}",
-                f"realtalk {transport}",
-                f"msgspec {transport}",
+                f"{p}realtalk {transport}",
+                f"{p}msgspec {transport}",
                 metric,
                 1.0,
                 above=False,
             )
-    for transport in ("ws", "wss"):
+    for transport in ("ws", "wss") if not p else ():
         cpu_row(
             f"realtalk ring_size=65536 / msgspec floor, transcript receive CPU, {transport}",
             f"realtalk-ring64k {transport}",
@@ -200,27 +216,29 @@ def _targets(res: Results) -> list[str]:
             1.0,
             above=False,
         )
-    for metric in ("audio", "transcript"):
-        cpu_row(
-            f"google-genai / realtalk, {metric} receive CPU, wss",
-            "genai wss",
-            "realtalk wss",
-            metric,
-            9.0,
-            above=True,
-        )
+    for transport in ("ws", "wss") if p else ("wss",):
+        for metric in ("audio", "transcript", *(("send",) if p else ())):
+            cpu_row(
+                f"{sdk_name} / realtalk, "
+                f"{'audio send' if metric == 'send' else metric + ' receive'} CPU, {transport}",
+                f"{sdk} {transport}",
+                f"{p}realtalk {transport}",
+                metric,
+                9.0,
+                above=True,
+            )
     for transport in ("ws", "wss"):
         cpu_row(
             f"realtalk / raw f-string floor, send CPU, {transport}",
-            f"realtalk {transport}",
-            f"orjson {transport}",
+            f"{p}realtalk {transport}",
+            f"{p}orjson {transport}",
             "send",
             1.0,
             above=False,
         )
     cap = res.capacity
-    if "realtalk ws" in cap and "orjson ws" in cap:
-        mine, floor = cap["realtalk ws"]["sessions"], cap["orjson ws"]["sessions"]
+    if f"{p}realtalk ws" in cap and f"{p}orjson ws" in cap:
+        mine, floor = cap[f"{p}realtalk ws"]["sessions"], cap[f"{p}orjson ws"]["sessions"]
         r = _ratio(float(mine), float(floor)) if floor else None
         rows.append(
             _target_row(
@@ -232,7 +250,7 @@ def _targets(res: Results) -> list[str]:
             )
         )
     for transport in ("ws", "wss"):
-        found = res.idle.get(f"realtalk {transport}")
+        found = res.idle.get(f"{p}realtalk {transport}")
         if found and "kb" in found:
             rows.append(
                 _target_row(
@@ -256,6 +274,14 @@ def render(res: Results) -> str:
     lines += _idle_table(res)
     lines += _capacity_table(res)
     lines += _targets(res)
+    openai = [
+        *_cpu_tables(res, OA_ORDER, "###"),
+        *_idle_table(res, OA_ORDER, "###"),
+        *_capacity_table(res, OA_ORDER, "###"),
+        *_targets(res, "oa-", "###"),
+    ]
+    if openai:
+        lines += ["## OpenAI Realtime path", "", *openai]
     if res.errors:
         lines += ["## Errors", "", *(f"- {e}" for e in res.errors), ""]
     return "\n".join(lines)

@@ -48,6 +48,15 @@ RECEIVERS = [
 ]
 IDLE = [*(r for r in RECEIVERS if r[1] != "realtalk-ring64k"), ("wss", "realtalk-cafile")]
 CAPACITY = [("ws", "realtalk"), ("ws", "orjson"), ("wss", "genai"), ("wss", "realtalk")]
+#: The OpenAI Realtime path (``--provider openai``), against :mod:`bench.flood_openai`.
+OA_RECEIVERS = [
+    (transport, client)
+    for transport in ("ws", "wss")
+    for client in ("oa-realtalk", "oa-msgspec", "oa-orjson", "oa-openai")
+]
+OA_IDLE = list(OA_RECEIVERS)
+OA_CAPACITY = [("ws", "oa-realtalk"), ("ws", "oa-orjson")]
+SLOW = {"genai", "oa-openai"}  # official SDKs: fewer messages per round, smaller start
 
 
 @dataclass(frozen=True)
@@ -65,14 +74,16 @@ class Plan:
     capacity_steps: int
     capacity_clients: tuple[tuple[str, str], ...]
     resolution: float  # bisection stops when (first late - last ok) <= this fraction
+    oa_rounds: int = 5
+    oa_capacity_clients: tuple[tuple[str, str], ...] = tuple(OA_CAPACITY)
 
     @classmethod
     def full(cls) -> Plan:
-        return cls(9, 10000, 20000, 10000, 10, 200, 0.75, 2.5, 8, tuple(CAPACITY), 0.1)
+        return cls(9, 10000, 20000, 10000, 10, 200, 0.75, 2.5, 8, tuple(CAPACITY), 0.1, 5)
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(3, 4000, 8000, 4000, 8, 50, 0.75, 1.5, 6, tuple(CAPACITY[:3]), 0.25)
+        return cls(3, 4000, 8000, 4000, 8, 50, 0.75, 1.5, 6, tuple(CAPACITY[:3]), 0.25, 3)
 
 
 class WorkerProcess:
@@ -176,15 +187,22 @@ def cpus() -> tuple[int | None, int | None]:
     return available[0], available[1]
 
 
-def run_cpu(res: Results, sources: dict[str, SourceProcess], client_cpu: int | None) -> None:
+def run_cpu(
+    res: Results,
+    sources: dict[str, SourceProcess],
+    client_cpu: int | None,
+    receivers: list[tuple[str, str]] = RECEIVERS,
+    rounds: int | None = None,
+) -> None:
     plan = res.plan
+    rounds = plan.rounds if rounds is None else rounds
     workers = {}
-    for transport, client in RECEIVERS:
+    for transport, client in receivers:
         src = sources[transport]
         workers[key_of(transport, client)] = WorkerProcess(client, src.url, src.ca_file, client_cpu)
     try:
-        for number in range(plan.rounds):
-            log(f"cpu round {number + 1}/{plan.rounds}")
+        for number in range(rounds):
+            log(f"cpu round {number + 1}/{rounds}")
             # metric-major, so the clients compared are measured moments apart; the
             # order flips every round so a drifting host favours nobody
             order = list(workers.items())
@@ -192,7 +210,7 @@ def run_cpu(res: Results, sources: dict[str, SourceProcess], client_cpu: int | N
                 order.reverse()
             for metric in ("audio", "transcript", "send"):
                 for key, worker in order:
-                    slow = plan.slow_divisor if worker.client == "genai" else 1
+                    slow = plan.slow_divisor if worker.client in SLOW else 1
                     if metric == "send":
                         command = {"op": "send", "n": plan.sends // slow}
                     else:
@@ -207,8 +225,13 @@ def run_cpu(res: Results, sources: dict[str, SourceProcess], client_cpu: int | N
             worker.close()
 
 
-def run_idle(res: Results, sources: dict[str, SourceProcess], client_cpu: int | None) -> None:
-    for transport, client in IDLE:
+def run_idle(
+    res: Results,
+    sources: dict[str, SourceProcess],
+    client_cpu: int | None,
+    clients: list[tuple[str, str]] = IDLE,
+) -> None:
+    for transport, client in clients:
         src = sources[transport]
         worker = WorkerProcess(client, src.url, src.ca_file, client_cpu)
         try:
@@ -253,14 +276,19 @@ class Search:
             self.bad = n if self.bad is None else min(self.bad, n)
 
 
-def run_capacity(res: Results, sources: dict[str, SourceProcess], client_cpu: int | None) -> None:
+def run_capacity(
+    res: Results,
+    sources: dict[str, SourceProcess],
+    client_cpu: int | None,
+    clients: tuple[tuple[str, str], ...] | None = None,
+) -> None:
     plan = res.plan
     searches, workers = {}, {}
-    for transport, client in plan.capacity_clients:
+    for transport, client in plan.capacity_clients if clients is None else clients:
         key = key_of(transport, client)
         src = sources[transport]
         workers[key] = WorkerProcess(client, src.url, src.ca_file, client_cpu)
-        start = 10 if client == "genai" else 50
+        start = 10 if client in SLOW else 50
         searches[key] = Search(start, 3200, plan.capacity_steps, plan.resolution)
 
     def step(key: str, n: int) -> dict[str, Any]:
@@ -335,7 +363,13 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m bench",
         description="realtalk vs google-genai vs raw floors against the same flood source.",
     )
-    parser.add_argument("--quick", action="store_true", help="smaller sizes (about 1.5 min)")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (about 2.5 min)")
+    parser.add_argument(
+        "--provider",
+        choices=["gemini", "openai", "both"],
+        default="both",
+        help="which live API path to measure (default: both)",
+    )
     parser.add_argument(
         "--only",
         action="append",
@@ -378,6 +412,43 @@ def main(argv: list[str] | None = None) -> None:
         ):
             run_profiles(args.profile, flood, paced, client_cpu, args.profile_sessions)
         return
+    if args.provider in ("gemini", "both"):
+        run_gemini(res, parts, args.capacity_source, client_cpu, source_cpu)
+    if args.provider in ("openai", "both"):
+        run_openai(res, parts, client_cpu, source_cpu)
+    res.seconds = time.perf_counter() - began
+    report = render(res)
+    print(report)
+    if args.out is not None:
+        args.out.write_text(report)
+    if args.json is not None:
+        args.json.write_text(json.dumps(res.__dict__, default=lambda o: o.__dict__, indent=1))
+
+
+def run_openai(
+    res: Results, parts: set[str], client_cpu: int | None, source_cpu: int | None
+) -> None:
+    """The OpenAI Realtime path: one source per transport serves every part."""
+    with (
+        SourceProcess(tls=False, cpu=source_cpu, openai=True) as ws,
+        SourceProcess(tls=True, cpu=source_cpu, openai=True) as wss,
+    ):
+        sources = {"ws": ws, "wss": wss}
+        if "cpu" in parts:
+            run_cpu(res, sources, client_cpu, OA_RECEIVERS, res.plan.oa_rounds)
+        if "idle" in parts:
+            run_idle(res, sources, client_cpu, OA_IDLE)
+        if "capacity" in parts:
+            run_capacity(res, sources, client_cpu, res.plan.oa_capacity_clients)
+
+
+def run_gemini(
+    res: Results,
+    parts: set[str],
+    capacity_source: str,
+    client_cpu: int | None,
+    source_cpu: int | None,
+) -> None:
     if parts & {"cpu", "idle"}:
         with (
             SourceProcess(tls=False, cpu=source_cpu) as ws,
@@ -389,17 +460,10 @@ def main(argv: list[str] | None = None) -> None:
             if "idle" in parts:
                 run_idle(res, sources, client_cpu)
     if "capacity" in parts:
-        lean = args.capacity_source == "lean"
-        res.capacity_source = args.capacity_source
+        lean = capacity_source == "lean"
+        res.capacity_source = capacity_source
         with (
             SourceProcess(tls=False, cpu=source_cpu, lean=lean) as ws,
             SourceProcess(tls=True, cpu=source_cpu, lean=lean) as wss,
         ):
             run_capacity(res, {"ws": ws, "wss": wss}, client_cpu)
-    res.seconds = time.perf_counter() - began
-    report = render(res)
-    print(report)
-    if args.out is not None:
-        args.out.write_text(report)
-    if args.json is not None:
-        args.json.write_text(json.dumps(res.__dict__, default=lambda o: o.__dict__, indent=1))

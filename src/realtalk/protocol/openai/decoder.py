@@ -97,9 +97,10 @@ class OpenAIDecoder:
         self._awaiting_setup = False
         self._responses: dict[str, _Response] = {}
         self._overrides: dict[str, tuple[int, Converter]] = {}
-        self._texts: dict[_Key, str] = {}
-        self._outputs: dict[_Key, str] = {}
-        self._inputs: dict[_Key, str] = {}
+        # fragments already delivered as deltas, joined only at ".done" (linear cost)
+        self._texts: dict[_Key, list[str]] = {}
+        self._outputs: dict[_Key, list[str]] = {}
+        self._inputs: dict[_Key, list[str]] = {}
         self._calls: dict[str, list[wire.FunctionCallItem]] = {}
         self._args: dict[str, str] = {}
         if self._initial is not None:
@@ -141,14 +142,17 @@ class OpenAIDecoder:
         self.interrupt_response = td is not None and td.interrupt_response is not False
 
     @staticmethod
-    def _remember(store: dict[_Key, str], key: _Key, text: str) -> None:
-        if key not in store and len(store) >= _MAX_PARTIALS:
-            del store[next(iter(store))]
-        store[key] = store.get(key, "") + text
+    def _remember(store: dict[_Key, list[str]], key: _Key, text: str) -> None:
+        fragments = store.get(key)
+        if fragments is None:
+            if len(store) >= _MAX_PARTIALS:
+                del store[next(iter(store))]
+            store[key] = fragments = []
+        fragments.append(text)
 
     @staticmethod
-    def _rest(store: dict[_Key, str], key: _Key, full: str) -> str:
-        sent = store.pop(key, "")
+    def _rest(store: dict[_Key, list[str]], key: _Key, full: str) -> str:
+        sent = "".join(store.pop(key, ()))
         return full[len(sent) :] if full.startswith(sent) else ""
 
     # -- entry point ---------------------------------------------------------------------
