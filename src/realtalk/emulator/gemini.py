@@ -23,6 +23,7 @@ from realtalk.emulator import output
 from realtalk.emulator.calls import PendingCalls
 from realtalk.emulator.config import SessionSettings, Shared, declared_functions
 from realtalk.emulator.conversation import Conversation
+from realtalk.emulator.guard import serve_guarded
 from realtalk.emulator.link import Link
 from realtalk.emulator.records import ConnectionRecord, IssuedHandle, LogEntry
 from realtalk.emulator.reply import compact_json, fragments
@@ -40,9 +41,8 @@ from realtalk.emulator.validate import (
     check_path,
     check_setup,
     credential,
-    first_failure,
 )
-from realtalk.errors import ConnectionClosed, ProtocolError
+from realtalk.errors import ProtocolError
 from realtalk.protocol.gemini import codec, wire
 from realtalk.protocol.gemini.endpoints import PathMatch
 from realtalk.transport.base import ABNORMAL_CLOSURE, Connection, Request
@@ -131,18 +131,9 @@ class GeminiConnection:
     async def run(self) -> None:
         """Serve until the connection ends. Never raises except on cancellation."""
         try:
-            try:
-                await self._serve()
-            except BaseExceptionGroup as group:
-                raise first_failure(group) from None
-        except Reject as reject:
-            await self._close(reject)
-        except ConnectionClosed as closed:
-            self._record._finish(closed.code, closed.reason)
-        except Exception as exc:  # a bug in the emulator: report it, close like Google would
-            _log.exception("emulator connection failed")
-            self._record.error = exc
-            await self._close(Reject(1011, "Internal error occurred."))
+            await serve_guarded(
+                self._serve, self._conn, self._record, Reject(1011, "Internal error occurred.")
+            )
         finally:
             if self._state.state is not ConnectionState.CLOSED:
                 self._state.to(ConnectionState.CLOSED)
@@ -151,14 +142,6 @@ class GeminiConnection:
                 self._shared.handles.touch(self._conv.session_id)
             if self._serving is not None:
                 self._shared.session_closed(self._serving, self._conn)
-
-    async def _close(self, reject: Reject) -> None:
-        if reject.code is None:
-            self._conn.abort()
-            self._record._finish(ABNORMAL_CLOSURE, "")
-            return
-        self._record._finish(reject.code, reject.reason)
-        await self._conn.close(reject.code, reject.reason)
 
     async def _serve(self) -> None:
         found = check_path(self._request.path)

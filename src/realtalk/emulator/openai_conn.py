@@ -25,6 +25,7 @@ import msgspec
 
 from realtalk.emulator.config import Shared
 from realtalk.emulator.conversation import Conversation
+from realtalk.emulator.guard import serve_guarded
 from realtalk.emulator.openai_events import EventHandlers, describe
 from realtalk.emulator.openai_input import InputBuffer
 from realtalk.emulator.openai_items import ItemStore
@@ -35,8 +36,7 @@ from realtalk.emulator.openai_rest import MintedSecret, SecretStore
 from realtalk.emulator.openai_session import SessionConfig
 from realtalk.emulator.scenario import Fault
 from realtalk.emulator.state import ConnectionState
-from realtalk.emulator.validate import Reject, first_failure
-from realtalk.errors import ConnectionClosed
+from realtalk.emulator.validate import Reject
 from realtalk.protocol.openai import ClientEventError, decode_client, wire
 from realtalk.protocol.openai.endpoints import bearer_token, parse_subprotocols
 from realtalk.transport.base import ABNORMAL_CLOSURE, Connection, Request
@@ -103,30 +103,13 @@ class OpenAIConnection:
     async def run(self) -> None:
         """Serve until the connection ends. Never raises except on cancellation."""
         try:
-            try:
-                await self._serve()
-            except BaseExceptionGroup as group:
-                raise first_failure(group) from None
-        except Reject as reject:
-            await self._close(reject)
-        except ConnectionClosed as closed:
-            self._record._finish(closed.code, closed.reason)
-        except Exception as exc:  # a bug in the emulator: report it, close as a server error
-            _log.exception("emulator connection failed")
-            self._record.error = exc
-            await self._close(Reject(1011, "Internal server error"))
+            await serve_guarded(
+                self._serve, self._conn, self._record, Reject(1011, "Internal server error")
+            )
         finally:
             if self._state.state is not ConnectionState.CLOSED:
                 self._state.to(ConnectionState.CLOSED)
             self._record._finish(self._conn.close_code or ABNORMAL_CLOSURE, self._conn.close_reason)
-
-    async def _close(self, reject: Reject) -> None:
-        if reject.code is None:
-            self._conn.abort()
-            self._record._finish(ABNORMAL_CLOSURE, "")
-            return
-        self._record._finish(reject.code, reject.reason)
-        await self._conn.close(reject.code, reject.reason)
 
     async def _serve(self) -> None:
         model = await self._admit()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from realtalk.errors import ConnectionClosed
 from realtalk.protocol.gemini import wire
 from realtalk.protocol.gemini.endpoints import PathMatch, match_path
 from realtalk.transport.base import Request
@@ -23,7 +22,6 @@ __all__ = [
     "check_path",
     "check_setup",
     "credential",
-    "first_failure",
 ]
 
 #: Google's generic INVALID_ARGUMENT reason.
@@ -149,23 +147,3 @@ def check_setup(setup: wire.Setup) -> None:
             if not declaration.name or declaration.name in names:
                 raise Reject(1007, f"{INVALID_ARGUMENT} Duplicate or empty function name.")
             names.add(declaration.name)
-
-
-def first_failure(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The exception that explains how a connection ended: a :class:`Reject` first,
-    then a closed connection, else the first one raised."""
-    leaves: list[BaseException] = []
-
-    def walk(exc: BaseException) -> None:
-        if isinstance(exc, BaseExceptionGroup):
-            for inner in exc.exceptions:
-                walk(inner)
-        else:
-            leaves.append(exc)
-
-    walk(group)
-    for kind in (Reject, ConnectionClosed):
-        for exc in leaves:
-            if isinstance(exc, kind):
-                return exc
-    return leaves[0]
