@@ -16,7 +16,6 @@ the message before the utterance began.
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from realtalk.audio import duration
 from realtalk.emulator import output
@@ -49,7 +48,6 @@ from realtalk.transport.base import ABNORMAL_CLOSURE, Connection, Request
 
 __all__ = ["GeminiConnection", "describe"]
 
-_log = logging.getLogger("realtalk.emulator")
 
 SESSION_NOT_FOUND = "BidiGenerateContent session not found"
 DEADLINE = "Deadline expired before operation could complete."

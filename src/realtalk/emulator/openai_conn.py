@@ -17,7 +17,6 @@ time limit sends ``error`` ``session_expired`` and closes with 1001.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from dataclasses import dataclass, field
 
@@ -43,7 +42,6 @@ from realtalk.transport.base import ABNORMAL_CLOSURE, Connection, Request
 
 __all__ = ["DEFAULT_SESSION_LIMIT", "OpenAIConnection", "OpenAIOptions"]
 
-_log = logging.getLogger("realtalk.emulator")
 
 #: Maximum session duration of the service (§6.1, §8).
 DEFAULT_SESSION_LIMIT = 3600.0
