@@ -31,8 +31,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import hashlib
-import re
 import ssl
 import time
 from collections import deque
@@ -40,14 +38,12 @@ from collections.abc import Iterator
 
 import orjson
 
-from bench.lean import _frame, _unmask
+from bench.lean import _frame, split_frames, switching_protocols, take_head
 from realtalk.audio import chunk, synthesize
 from realtalk.emulator.flood import CHUNK_BYTES, STAMP
 
 __all__ = ["serve_openai"]
 
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-_KEY = re.compile(rb"(?im)^sec-websocket-key:\s*(\S+)\s*$")
 _COMMAND_MAX = 1024
 _PERIOD = 0.04
 _RATE = 24000
@@ -178,48 +174,26 @@ class _OpenAIConnection(asyncio.Protocol):
     # -- handshake and frames
 
     def _upgrade(self) -> bool:
-        end = self._buf.find(b"\r\n\r\n")
-        if end < 0:
+        head = take_head(self._buf)
+        if head is None:
             return False
-        head = bytes(self._buf[:end])
-        del self._buf[: end + 4]
-        found = _KEY.search(head)
+        response = switching_protocols(head)
         assert self._transport is not None
         path = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b""
-        if found is None or not path.startswith(b"/v1/realtime"):
+        if response is None or not path.startswith(b"/v1/realtime"):
             self._transport.write(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
             self._transport.close()
             return False
-        accept = base64.b64encode(hashlib.sha1(found.group(1) + _GUID).digest())
-        self._transport.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n" + _CREATED
-        )
+        self._transport.write(response + _CREATED)
         self._upgraded = True
         return True
 
+    def _keep(self, opcode: int, size: int) -> bool:
+        return size <= _COMMAND_MAX or opcode >= 0x8 or not self._setup_done
+
     def _frames(self) -> None:
-        buf = self._buf
-        at = 0
-        while len(buf) - at >= 2:
-            opcode, size = buf[at] & 0x0F, buf[at + 1] & 0x7F
-            head = 2
-            if size == 126:
-                if len(buf) - at < 4:
-                    break
-                size, head = int.from_bytes(buf[at + 2 : at + 4], "big"), 4
-            elif size == 127:
-                if len(buf) - at < 10:
-                    break
-                size, head = int.from_bytes(buf[at + 2 : at + 10], "big"), 10
-            end = at + head + 4 + size
-            if len(buf) < end:
-                break
-            if size <= _COMMAND_MAX or opcode >= 0x8 or not self._setup_done:
-                mask = bytes(buf[at + head : at + head + 4])
-                self._message(opcode, _unmask(bytes(buf[at + head + 4 : end]), mask))
-            at = end
-        del buf[:at]
+        for opcode, payload in split_frames(self._buf, self._keep):
+            self._message(opcode, payload)
 
     def _message(self, opcode: int, payload: bytes) -> None:
         transport = self._transport

@@ -22,6 +22,7 @@ import hashlib
 import re
 import ssl
 import time
+from collections.abc import Callable
 
 from realtalk.emulator.flood import StampedAudio
 
@@ -55,6 +56,55 @@ def _unmask(data: bytes, mask: bytes) -> bytes:
     return (int.from_bytes(data, "little") ^ int.from_bytes(key, "little")).to_bytes(n, "little")
 
 
+def take_head(buf: bytearray) -> bytes | None:
+    """Remove and return the HTTP request head from ``buf`` once it is complete."""
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = bytes(buf[:end])
+    del buf[: end + 4]
+    return head
+
+
+def switching_protocols(head: bytes) -> bytes | None:
+    """The 101 response accepting the upgrade in ``head``; None without a key."""
+    found = _KEY.search(head)
+    if found is None:
+        return None
+    accept = base64.b64encode(hashlib.sha1(found.group(1) + _GUID).digest())
+    return (
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+    )
+
+
+def split_frames(buf: bytearray, keep: Callable[[int, int], bool]) -> list[tuple[int, bytes]]:
+    """Remove the complete client frames from ``buf``; unmask those ``keep(opcode, size)``
+    wants (a source skips the payload of big audio frames it only has to count)."""
+    out: list[tuple[int, bytes]] = []
+    at = 0
+    while len(buf) - at >= 2:
+        opcode, size = buf[at] & 0x0F, buf[at + 1] & 0x7F
+        head = 2
+        if size == 126:
+            if len(buf) - at < 4:
+                break
+            size, head = int.from_bytes(buf[at + 2 : at + 4], "big"), 4
+        elif size == 127:
+            if len(buf) - at < 10:
+                break
+            size, head = int.from_bytes(buf[at + 2 : at + 10], "big"), 10
+        end = at + head + 4 + size
+        if len(buf) < end:
+            break
+        if keep(opcode, size):
+            mask = bytes(buf[at + head : at + head + 4])
+            out.append((opcode, _unmask(bytes(buf[at + head + 4 : end]), mask)))
+        at = end
+    del buf[:at]
+    return out
+
+
 class _LeanConnection(asyncio.Protocol):
     def __init__(self, audio: StampedAudio) -> None:
         self._audio = audio
@@ -81,47 +131,25 @@ class _LeanConnection(asyncio.Protocol):
         self._frames()
 
     def _upgrade(self) -> bool:
-        end = self._buf.find(b"\r\n\r\n")
-        if end < 0:
+        head = take_head(self._buf)
+        if head is None:
             return False
-        head = bytes(self._buf[:end])
-        del self._buf[: end + 4]
-        found = _KEY.search(head)
+        response = switching_protocols(head)
         assert self._transport is not None
-        if found is None:
+        if response is None:
             self._transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
             self._transport.close()
             return False
-        accept = base64.b64encode(hashlib.sha1(found.group(1) + _GUID).digest())
-        self._transport.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
+        self._transport.write(response)
         self._upgraded = True
         return True
 
+    def _keep(self, opcode: int, size: int) -> bool:
+        return size <= _COMMAND_MAX or opcode >= 0x8 or not self._setup_done
+
     def _frames(self) -> None:
-        buf = self._buf
-        at = 0
-        while len(buf) - at >= 2:
-            opcode, size = buf[at] & 0x0F, buf[at + 1] & 0x7F
-            head = 2
-            if size == 126:
-                if len(buf) - at < 4:
-                    break
-                size, head = int.from_bytes(buf[at + 2 : at + 4], "big"), 4
-            elif size == 127:
-                if len(buf) - at < 10:
-                    break
-                size, head = int.from_bytes(buf[at + 2 : at + 10], "big"), 10
-            end = at + head + 4 + size
-            if len(buf) < end:
-                break
-            if size <= _COMMAND_MAX or opcode >= 0x8 or not self._setup_done:
-                mask = bytes(buf[at + head : at + head + 4])
-                self._message(opcode, _unmask(bytes(buf[at + head + 4 : end]), mask))
-            at = end
-        del buf[:at]
+        for opcode, payload in split_frames(self._buf, self._keep):
+            self._message(opcode, payload)
 
     def _message(self, opcode: int, payload: bytes) -> None:
         transport = self._transport
