@@ -42,7 +42,8 @@ from realtalk.protocol.openai.endpoints import REALTIME_PATH
 from realtalk.protocol.openai.endpoints import match_path as match_openai_path
 from realtalk.transport.base import Connection, Handler, Request
 from realtalk.transport.http import HttpServer, serve_http
-from realtalk.transport.ws import HttpResponse, WebSocketConnector, WsServer, serve
+from realtalk.transport.native import NativeConnector
+from realtalk.transport.ws import HttpResponse, WsServer, serve
 
 __all__ = ["Emulator"]
 
@@ -353,9 +354,9 @@ class Emulator:
             raise RuntimeError("the emulator is not serving TLS")
         return self._tls.client_context()
 
-    def connector(self) -> WebSocketConnector:
+    def connector(self) -> NativeConnector:
         """A WebSocket connector able to reach this emulator (trusting its CA with TLS)."""
-        return WebSocketConnector(ssl=self.ssl_client_context() if self._tls is not None else None)
+        return NativeConnector(ssl=self.ssl_client_context() if self._tls is not None else None)
 
 
 _NOT_FOUND = HttpResponse(404, b'{"error": {"code": 404, "status": "NOT_FOUND"}}')

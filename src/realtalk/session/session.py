@@ -25,7 +25,7 @@ from realtalk.session.recording import Recorder
 from realtalk.session.ring import Cursor
 from realtalk.session.runner import Runner, SessionStatistics
 from realtalk.session.state import SessionStatus
-from realtalk.transport import WebSocketConnector
+from realtalk.transport import NativeConnector
 
 __all__ = ["Session", "connect"]
 
@@ -467,7 +467,7 @@ def connect(
         protocol = openai_protocol_for(model, url, key, config, opts)
     else:
         protocol = gemini_protocol(model, url, key, config, opts)
-    connector = opts.connector or WebSocketConnector(
+    connector = opts.connector or NativeConnector(
         max_message_size=opts.max_message_size,
         ping_interval=opts.ping_interval,
         ping_timeout=opts.ping_timeout,

@@ -1,0 +1,686 @@
+"""realtalk's own WebSocket client: RFC 6455 on an asyncio protocol, TLS on memory BIOs.
+
+This is the client transport :func:`realtalk.connect` uses by default. It does what a
+live session needs and nothing else (no compression, no subprotocols, no redirects),
+and it is shaped for that workload:
+
+* **One wake-up per read, not per message.** The socket's bytes are parsed inside the
+  protocol callback; every message they complete is queued and the waiting reader is
+  woken once. A reader that finds messages queued takes them without suspending.
+* **No lock on send.** A frame is built and handed to the transport in one call, so
+  concurrent senders can never interleave; a sender waits only when the kernel's
+  buffer is full (flow control).
+* **Small when idle.** ``wss://`` runs TLS on :class:`ssl.MemoryBIO` pairs inside the
+  protocol instead of asyncio's TLS transport, which keeps a 256 KiB read buffer per
+  connection; an idle secure connection costs what OpenSSL keeps, a few KB.
+* **Keepalive on timers, not tasks.** Pings are scheduled with ``call_later``.
+
+When an HTTP proxy applies to the URL (``https_proxy``, ``all_proxy``...; ``no_proxy``
+honoured) the connector hands the connection to :class:`~realtalk.transport.ws.WebSocketConnector`,
+which speaks to proxies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import re
+import ssl as ssl_module
+import urllib.request
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlsplit
+
+from realtalk.errors import ConnectError, ConnectionClosed
+from realtalk.transport.base import ABNORMAL_CLOSURE, Connection
+from realtalk.transport.frames import (
+    BINARY,
+    CLOSE,
+    PING,
+    PONG,
+    TEXT,
+    Control,
+    Failure,
+    FrameReader,
+    accept_key,
+    close_payload,
+    encode_frame,
+    parse_close,
+)
+
+__all__ = ["NativeConnection", "NativeConnector"]
+
+_DEFAULT_MAX_SIZE: Final = 16 * 1024 * 1024
+_MAX_RESPONSE_HEAD: Final = 64 * 1024
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_VALUE = re.compile(r"[\x00\r\n]")
+
+# connection states
+_CONNECTING: Final = 0
+_OPEN: Final = 1
+_CLOSING: Final = 2
+_CLOSED: Final = 3
+
+_default_context: ssl_module.SSLContext | None = None
+
+
+def _system_context() -> ssl_module.SSLContext:
+    global _default_context
+    if _default_context is None:
+        _default_context = ssl_module.create_default_context()
+    return _default_context
+
+
+class _Tls:
+    """A TLS client on a pair of memory BIOs: ciphertext in and out, plaintext through."""
+
+    __slots__ = ("_held", "incoming", "obj", "outgoing", "ready")
+
+    def __init__(self, context: ssl_module.SSLContext, hostname: str) -> None:
+        self.incoming = ssl_module.MemoryBIO()
+        self.outgoing = ssl_module.MemoryBIO()
+        self.obj = context.wrap_bio(self.incoming, self.outgoing, server_hostname=hostname)
+        self.ready = False
+        self._held: list[bytes] = []  # plaintext a write could not take yet (renegotiation)
+
+    def handshake(self) -> bool:
+        """Advance the handshake; True once it is complete. Raises ``ssl.SSLError``."""
+        try:
+            self.obj.do_handshake()
+        except ssl_module.SSLWantReadError:
+            return False
+        self.ready = True
+        return True
+
+    def take(self) -> bytes:
+        """Ciphertext waiting to be written to the socket."""
+        return self.outgoing.read() if self.outgoing.pending else b""
+
+    def decrypt(self) -> tuple[bytes, bool]:
+        """Plaintext available from what was fed to :attr:`incoming`, and whether it ended."""
+        chunks: list[bytes] = []
+        read = self.obj.read
+        eof = False
+        while True:
+            try:
+                chunk = read(65536)
+            except ssl_module.SSLWantReadError:
+                break
+            except ssl_module.SSLZeroReturnError:
+                eof = True
+                break
+            if not chunk:
+                eof = True
+                break
+            chunks.append(chunk)
+        if self._held:
+            held, self._held = self._held, []
+            for data in held:
+                self.encrypt(data)
+        if len(chunks) == 1:
+            return chunks[0], eof
+        return b"".join(chunks), eof
+
+    def encrypt(self, data: bytes) -> bytes:
+        """Ciphertext for ``data`` (it may stay held while the peer renegotiates)."""
+        if self._held:
+            self._held.append(data)
+        else:
+            try:
+                self.obj.write(data)
+            except ssl_module.SSLWantReadError:
+                self._held.append(data)
+        return self.take()
+
+
+class NativeConnection(asyncio.Protocol):
+    """One client WebSocket connection (see the module docstring).
+
+    Created by :class:`NativeConnector`; implements
+    :class:`~realtalk.transport.base.Connection`.
+    """
+
+    def __init__(
+        self,
+        *,
+        request: bytes,
+        key: str,
+        tls: _Tls | None,
+        max_size: int,
+        max_queue: int,
+        ping_interval: float | None,
+        ping_timeout: float | None,
+        close_timeout: float,
+    ) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
+        self._request = request
+        self._accept = accept_key(key)
+        self._head = bytearray()
+        self._tls = tls
+        self._reader = FrameReader(max_size)
+        self._messages: deque[str | bytes] = deque()
+        self._max_queue = max_queue
+        self._reading_paused = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._state = _CONNECTING
+        self._opened: asyncio.Future[None] = self._loop.create_future()
+        self._closed: asyncio.Future[None] = self._loop.create_future()
+        self._code: int | None = None  # close code once the closing began (or 1006)
+        self._reason = ""
+        self._sent_close = False
+        self._error: ConnectionClosed | None = None  # what recv raises once drained
+        self._write_paused = False
+        self._drainers: list[asyncio.Future[None]] = []
+        self._pings: dict[bytes, tuple[asyncio.Future[float] | None, float]] = {}
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._close_timeout = close_timeout
+        self._keepalive: asyncio.TimerHandle | None = None  # the next keepalive ping
+        self._pong_deadline: asyncio.TimerHandle | None = None  # its pong is due
+        self._close_deadline: asyncio.TimerHandle | None = None  # the peer must close
+        #: Round-trip time of the last answered ping, in seconds (None before the first).
+        self.latency: float | None = None
+
+    # -- asyncio.Protocol -------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        tls = self._tls
+        if tls is None:
+            transport.write(self._request)
+        else:
+            self._advance_tls(b"")
+
+    def data_received(self, data: bytes) -> None:
+        tls = self._tls
+        if tls is not None:
+            data = self._advance_tls(data)
+            if not data:
+                return
+        if self._state == _CONNECTING:
+            data = self._handshake(data)
+            if not data:
+                return
+        self._feed(data)
+
+    def eof_received(self) -> bool | None:
+        return None  # close the transport; connection_lost follows
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._state = _CLOSED
+        if not self._opened.done():
+            self._opened.set_exception(ConnectError("connection closed during the handshake"))
+        if self._code is None:
+            self._code = ABNORMAL_CLOSURE
+        if self._error is None:
+            self._error = ConnectionClosed(self._code, self._reason)
+        self._cancel_timers()
+        self._wake()
+        for drainer in self._drainers:
+            if not drainer.done():
+                drainer.set_exception(self._error)
+        self._drainers.clear()
+        for waiter, _ in self._pings.values():
+            if waiter is not None and not waiter.done():
+                waiter.set_exception(ConnectionClosed(self._code, self._reason))
+        self._pings.clear()
+        if not self._closed.done():
+            self._closed.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        for drainer in self._drainers:
+            if not drainer.done():
+                drainer.set_result(None)
+        self._drainers.clear()
+
+    # -- receiving --------------------------------------------------------------------
+    def _advance_tls(self, data: bytes) -> bytes:
+        tls = self._tls
+        transport = self._transport
+        assert tls is not None and transport is not None
+        if data:
+            tls.incoming.write(data)
+        if not tls.ready:
+            try:
+                done = tls.handshake()
+            except (ssl_module.SSLError, ssl_module.CertificateError) as exc:
+                self._refuse(ConnectError(f"TLS failure: {getattr(exc, 'reason', None) or exc}"))
+                return b""
+            out = tls.take()
+            if out:
+                transport.write(out)
+            if not done:
+                return b""
+            transport.write(tls.encrypt(self._request))
+        try:
+            plain, eof = tls.decrypt()
+        except ssl_module.SSLError as exc:
+            self._code, self._reason = ABNORMAL_CLOSURE, f"TLS failure: {exc.reason or exc}"
+            transport.abort()
+            return b""
+        out = tls.take()
+        if out:
+            transport.write(out)
+        if eof:
+            if plain:
+                self._plain_at_eof(plain)
+            transport.close()
+            return b""
+        return plain
+
+    def _plain_at_eof(self, data: bytes) -> None:
+        """Plaintext that arrived with the peer's TLS close_notify."""
+        if self._state == _CONNECTING:
+            data = self._handshake(data)
+        if data:
+            self._feed(data)
+
+    def _handshake(self, data: bytes) -> bytes:
+        """Collect and check the upgrade response; return the bytes that follow it."""
+        head = self._head
+        head += data
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            if len(head) > _MAX_RESPONSE_HEAD:
+                self._refuse(ConnectError("WebSocket handshake failed: response head too large"))
+            return b""
+        rest = bytes(head[end + 4 :])
+        lines = head[:end].decode("latin-1").split("\r\n")
+        self._head = bytearray()
+        status_line = lines[0].split(" ", 2)
+        if (
+            len(status_line) < 2
+            or not status_line[0].startswith("HTTP/1.")
+            or not (status_line[1].isdigit())
+        ):
+            self._refuse(ConnectError("WebSocket handshake failed: malformed status line"))
+            return b""
+        status = int(status_line[1])
+        if status != 101:
+            self._refuse(
+                ConnectError(f"server refused the WebSocket upgrade: HTTP {status}", status=status)
+            )
+            return b""
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, sep, value = line.partition(":")
+            if not sep:
+                self._refuse(ConnectError("WebSocket handshake failed: malformed header line"))
+                return b""
+            name = name.strip().lower()
+            value = value.strip()
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        problem = None
+        if headers.get("upgrade", "").lower() != "websocket":
+            problem = "missing Upgrade: websocket"
+        elif "upgrade" not in (t.strip() for t in headers.get("connection", "").lower().split(",")):
+            problem = "missing Connection: Upgrade"
+        elif headers.get("sec-websocket-accept") != self._accept:
+            problem = "wrong Sec-WebSocket-Accept"
+        elif "sec-websocket-extensions" in headers or "sec-websocket-protocol" in headers:
+            problem = "the server chose an extension or subprotocol that was not offered"
+        if problem is not None:
+            self._refuse(ConnectError(f"WebSocket handshake failed: {problem}"))
+            return b""
+        self._state = _OPEN
+        self._request = b""
+        self._opened.set_result(None)
+        if self._ping_interval is not None:
+            self._keepalive = self._loop.call_later(self._ping_interval, self._send_keepalive)
+        return rest
+
+    def _refuse(self, error: ConnectError) -> None:
+        if not self._opened.done():
+            self._opened.set_exception(error)
+        self._state = _CLOSED
+        assert self._transport is not None
+        self._transport.abort()
+
+    def _feed(self, data: bytes) -> None:
+        messages = self._messages
+        for item in self._reader.feed(data):
+            kind = type(item)
+            if kind is str or kind is bytes:
+                messages.append(item)  # type: ignore[arg-type]
+            elif kind is Control:
+                self._control(item)  # type: ignore[arg-type]
+            else:
+                failure: Failure = item  # type: ignore[assignment]
+                self._fail(failure.code, failure.reason)
+        if messages:
+            waiter = self._waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+            if len(messages) >= self._max_queue and not self._reading_paused:
+                self._reading_paused = True
+                assert self._transport is not None
+                self._transport.pause_reading()
+
+    def _control(self, frame: Control) -> None:
+        opcode = frame.opcode
+        if opcode == PING:
+            if not self._sent_close:
+                self._write(encode_frame(PONG, frame.payload))
+        elif opcode == PONG:
+            self._pong(frame.payload)
+        elif opcode == CLOSE:
+            try:
+                code, reason = parse_close(frame.payload)
+            except ValueError:
+                self._fail(1002, "invalid close frame")
+                return
+            if self._code is None:
+                self._code, self._reason = code, reason
+            if not self._sent_close:
+                self._send_close(code, "")  # echo the code (none for 1005)
+            self._closing(ConnectionClosed(self._code, self._reason))
+
+    def _pong(self, payload: bytes) -> None:
+        pings = self._pings
+        if payload not in pings:
+            return  # unsolicited
+        now = self._loop.time()
+        keepalive_answered = False
+        # a pong answers its ping and every ping sent before it
+        while pings:
+            sent_payload, (waiter, sent) = next(iter(pings.items()))
+            del pings[sent_payload]
+            rtt = now - sent
+            if waiter is None:
+                keepalive_answered = True
+            elif not waiter.done():
+                waiter.set_result(rtt)
+            if sent_payload == payload:
+                self.latency = rtt
+                break
+        if keepalive_answered and self._pong_deadline is not None:
+            self._pong_deadline.cancel()
+            self._pong_deadline = None
+            if self._ping_interval is not None and self._state == _OPEN:
+                self._keepalive = self._loop.call_later(self._ping_interval, self._send_keepalive)
+
+    def _fail(self, code: int, reason: str) -> None:
+        """The server broke the protocol: close with ``code`` and stop reading."""
+        if self._code is None:
+            self._code, self._reason = code, reason
+        if not self._sent_close:
+            self._send_close(code, reason)
+        self._closing(ConnectionClosed(self._code, self._reason))
+
+    def _closing(self, error: ConnectionClosed) -> None:
+        """The closing handshake is under way: readers drain, then see ``error``."""
+        if self._error is None:
+            self._error = error
+        if self._state == _OPEN:
+            self._state = _CLOSING
+        self._wake()
+        self._arm_close_deadline()
+
+    def _arm_close_deadline(self) -> None:
+        self._cancel_timers()
+        self._close_deadline = self._loop.call_later(self._close_timeout, self.abort)
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def recv(self) -> str | bytes:
+        messages = self._messages
+        while True:
+            if messages:
+                if self._reading_paused and len(messages) <= self._max_queue // 2:
+                    self._reading_paused = False
+                    if self._transport is not None and self._state != _CLOSED:
+                        self._transport.resume_reading()
+                return messages.popleft()
+            if self._error is not None:
+                raise self._error
+            if self._waiter is not None:
+                raise RuntimeError("another task is already waiting in recv()")
+            waiter = self._loop.create_future()
+            self._waiter = waiter
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+
+    # -- sending ----------------------------------------------------------------------
+    def _write(self, frame: bytes) -> None:
+        transport = self._transport
+        if transport is None or self._state == _CLOSED:
+            return
+        tls = self._tls
+        transport.write(frame if tls is None else tls.encrypt(frame))
+
+    def _closed_error(self) -> ConnectionClosed:
+        if self._error is not None:
+            return self._error
+        return ConnectionClosed(self._code or 1000, self._reason)
+
+    async def send(self, data: str | bytes, *, text: bool | None = None) -> None:
+        if self._state != _OPEN or self._sent_close:
+            raise self._closed_error()
+        if type(data) is str:
+            payload = data.encode()
+            opcode = BINARY if text is False else TEXT
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            payload = bytes(data) if type(data) is not bytes else data
+            opcode = TEXT if text else BINARY
+        else:
+            raise TypeError(f"data must be str or bytes, not {type(data).__name__}")
+        self._write(encode_frame(opcode, payload))
+        if self._write_paused:
+            await self._drain()
+
+    async def _drain(self) -> None:
+        drainer: asyncio.Future[None] = self._loop.create_future()
+        self._drainers.append(drainer)
+        await drainer
+
+    def _send_close(self, code: int, reason: str) -> None:
+        self._sent_close = True
+        self._write(encode_frame(CLOSE, close_payload(code, reason)))
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        if self._state == _OPEN and not self._sent_close:
+            payload = close_payload(code, reason)  # validates before anything is sent
+            self._sent_close = True
+            self._write(encode_frame(CLOSE, payload))
+            self._state = _CLOSING
+            self._arm_close_deadline()
+        elif self._state == _CONNECTING:
+            self.abort()
+        try:
+            await asyncio.shield(self._closed)
+        except asyncio.CancelledError:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        if self._code is None:
+            self._code = ABNORMAL_CLOSURE
+        if self._error is None:
+            self._error = ConnectionClosed(self._code, self._reason)
+        self._wake()
+        if self._transport is not None:
+            self._transport.abort()
+
+    # -- pings ------------------------------------------------------------------------
+    def _new_ping(self, waiter: asyncio.Future[float] | None) -> None:
+        payload = os.urandom(4)
+        while payload in self._pings:
+            payload = os.urandom(4)
+        self._pings[payload] = (waiter, self._loop.time())
+        self._write(encode_frame(PING, payload))
+
+    async def ping(self) -> float:
+        if self._state != _OPEN or self._sent_close:
+            raise self._closed_error()
+        waiter: asyncio.Future[float] = self._loop.create_future()
+        self._new_ping(waiter)
+        return await waiter
+
+    def _send_keepalive(self) -> None:
+        self._keepalive = None
+        if self._state != _OPEN or self._sent_close:
+            return
+        self._new_ping(None)
+        if self._ping_timeout is None:
+            assert self._ping_interval is not None
+            self._keepalive = self._loop.call_later(self._ping_interval, self._send_keepalive)
+        else:
+            self._pong_deadline = self._loop.call_later(self._ping_timeout, self._keepalive_expired)
+
+    def _keepalive_expired(self) -> None:
+        self._pong_deadline = None
+        if self._state != _OPEN:
+            return
+        self._reason = "keepalive ping timeout"
+        if not self._sent_close:
+            self._send_close(1011, self._reason)
+        self.abort()
+
+    def _cancel_timers(self) -> None:
+        for handle in (self._keepalive, self._pong_deadline, self._close_deadline):
+            if handle is not None:
+                handle.cancel()
+        self._keepalive = self._pong_deadline = self._close_deadline = None
+
+    # -- state ------------------------------------------------------------------------
+    @property
+    def close_code(self) -> int | None:
+        return self._code if self._error is not None else None
+
+    @property
+    def close_reason(self) -> str:
+        return self._reason if self._error is not None else ""
+
+
+def _proxied(url: str, host: str) -> bool:
+    """Whether the environment routes ``url`` through a proxy (as websockets would)."""
+    proxies = urllib.request.getproxies()
+    scheme = "wss" if url.startswith("wss:") else "ws"
+    fallback = "https" if scheme == "wss" else "http"
+    if not (proxies.get(scheme) or proxies.get(fallback) or proxies.get("all")):
+        return False
+    return not urllib.request.proxy_bypass(host)
+
+
+def _check_headers(headers: Mapping[str, str]) -> None:
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise ValueError(f"invalid header name {name!r}")
+        if not isinstance(value, str) or _BAD_VALUE.search(value):
+            raise ValueError(f"invalid value for header {name!r}")
+
+
+_RESERVED_HEADERS: Final = frozenset(
+    {"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NativeConnector:
+    """Opens client connections with realtalk's own WebSocket client.
+
+    Attributes:
+        max_message_size: Largest incoming message in bytes (default 16 MiB).
+        ping_interval: Seconds between keepalive pings; None disables them.
+        ping_timeout: Seconds to wait for a pong before the connection is
+            considered dead (1006); None waits forever. The defaults tolerate slow pongs.
+        connect_timeout: Seconds for the TCP, TLS and upgrade handshakes.
+        close_timeout: Seconds to wait for the closing handshake.
+        ssl: An SSL context for ``wss://`` URLs (None uses the system defaults).
+        max_queue: Received messages held before reading from the socket pauses.
+    """
+
+    max_message_size: int = _DEFAULT_MAX_SIZE
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 30.0
+    connect_timeout: float = 10.0
+    close_timeout: float = 5.0
+    ssl: ssl_module.SSLContext | None = None
+    max_queue: int = 256
+
+    async def __call__(self, url: str, headers: Mapping[str, str]) -> Connection:
+        parts = urlsplit(url)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            raise ConnectError(f"WebSocket handshake failed: not a ws:// or wss:// URL: {url!r}")
+        host = parts.hostname
+        _check_headers(headers)
+        if _proxied(url, host):
+            from realtalk.transport.ws import WebSocketConnector
+
+            return await WebSocketConnector(
+                max_message_size=self.max_message_size,
+                ping_interval=self.ping_interval,
+                ping_timeout=self.ping_timeout,
+                connect_timeout=self.connect_timeout,
+                close_timeout=self.close_timeout,
+                ssl=self.ssl,
+            )(url, headers)
+        secure = parts.scheme == "wss"
+        try:
+            port = parts.port or (443 if secure else 80)
+        except ValueError:
+            raise ConnectError(f"WebSocket handshake failed: bad port in {url!r}") from None
+        key = base64.b64encode(os.urandom(16)).decode("ascii")
+        authority = f"[{host}]" if ":" in host else host
+        if parts.port is not None:
+            authority = f"{authority}:{port}"
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        lines = [
+            f"GET {target} HTTP/1.1",
+            f"Host: {authority}",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            f"Sec-WebSocket-Key: {key}",
+            "Sec-WebSocket-Version: 13",
+        ]
+        names = {name.lower() for name in headers}
+        if "user-agent" not in names:
+            lines.append("User-Agent: realtalk")
+        lines.extend(f"{k}: {v}" for k, v in headers.items() if k.lower() not in _RESERVED_HEADERS)
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        tls = _Tls(self.ssl or _system_context(), host) if secure else None
+
+        def factory() -> NativeConnection:
+            return NativeConnection(
+                request=request,
+                key=key,
+                tls=tls,
+                max_size=self.max_message_size,
+                max_queue=self.max_queue,
+                ping_interval=self.ping_interval,
+                ping_timeout=self.ping_timeout,
+                close_timeout=self.close_timeout,
+            )
+
+        loop = asyncio.get_running_loop()
+        conn: NativeConnection | None = None
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                _, conn = await loop.create_connection(factory, host, port)
+                await conn._opened
+        except TimeoutError:
+            if conn is not None:
+                conn.abort()
+            raise ConnectError(f"connect timed out after {self.connect_timeout} s") from None
+        except ConnectError:
+            raise
+        except OSError as exc:
+            raise ConnectError(f"cannot connect: {exc.strerror or exc}") from None
+        except BaseException:
+            if conn is not None:
+                conn.abort()
+            raise
+        return conn
