@@ -8,13 +8,14 @@ its next read returns :class:`~realtalk.protocol.events.Lagged` with the count i
 missed, then continues with the oldest event still held.
 
 Appending costs O(1) whatever the number of cursors: the ring stores each event
-once, and readers that are waiting share one wake-up (one :class:`asyncio.Event`
-set per batch of events, not one per cursor).
+once, and waking the readers that wait costs one pass over their futures per batch of
+events; publishing while nobody waits costs one attribute test.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 
 from realtalk.protocol.events import Event, Lagged
@@ -29,7 +30,7 @@ class EventRing:
         capacity: How many events are kept for slow cursors (default 1024).
     """
 
-    __slots__ = ("_buf", "_cap", "_closed", "_seq", "_waiting", "_wakeup")
+    __slots__ = ("_buf", "_cap", "_closed", "_seq", "_waiters")
 
     def __init__(self, capacity: int = 1024) -> None:
         if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
@@ -38,8 +39,7 @@ class EventRing:
         self._buf: list[Event | None] = [None] * capacity
         self._seq = 0  # sequence number of the next event to be written
         self._closed = False
-        self._wakeup = asyncio.Event()
-        self._waiting = 0  # cursors blocked in next(); publishing skips the wake-up when 0
+        self._waiters: list[asyncio.Future[None]] = []  # cursors blocked in next()
 
     @property
     def capacity(self) -> int:
@@ -88,16 +88,22 @@ class EventRing:
         return Cursor(self, start)
 
     def _notify(self) -> None:
-        if self._waiting:
-            self._wakeup.set()
-            self._wakeup.clear()
+        waiters = self._waiters
+        if waiters:
+            self._waiters = []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     async def _wait(self) -> None:
-        self._waiting += 1
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
         try:
-            await self._wakeup.wait()
-        finally:
-            self._waiting -= 1
+            await waiter
+        except asyncio.CancelledError:
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(waiter)  # a cancelled wait leaves nothing behind
+            raise
 
 
 class Cursor:

@@ -74,7 +74,7 @@ from realtalk.session.policy import classify_close
 from realtalk.session.resume import ResumeTracker
 from realtalk.session.ring import EventRing
 from realtalk.session.state import SessionStatus, StatusMachine
-from realtalk.transport.base import ABNORMAL_CLOSURE, Connection, Connector
+from realtalk.transport.base import ABNORMAL_CLOSURE, BatchReceiver, Connection, Connector
 
 __all__ = ["Runner", "SessionStatistics"]
 
@@ -297,21 +297,24 @@ class Runner:
         # under them. Yield once per half ring so every reader gets its turn in time.
         stride = max(1, ring.capacity // 2)
         next_yield = ring.head + stride
+        # a connection that hands over a burst at once saves a call per message
+        recv_many = conn.recv_many if isinstance(conn, BatchReceiver) else None
         try:
             while True:
-                data = await conn.recv()
-                if self._link is not link:
-                    return  # superseded: never deliver late events
-                if recorder is not None:
-                    recorder.received(link.number, data)
+                batch = await recv_many() if recv_many is not None else (await conn.recv(),)
                 self._awaiting_reply_since = None
-                events = decode(data)
-                if events:
-                    self._observe(events)
-                    ring.publish_many(events)
-                    if ring.head >= next_yield:
-                        await asyncio.sleep(0)
-                        next_yield = ring.head + stride
+                for data in batch:
+                    if self._link is not link:
+                        return  # superseded: never deliver late events
+                    if recorder is not None:
+                        recorder.received(link.number, data)
+                    events = decode(data)
+                    if events:
+                        self._observe(events)
+                        ring.publish_many(events)
+                        if ring.head >= next_yield:
+                            await asyncio.sleep(0)
+                            next_yield = ring.head + stride
         except ConnectionClosed as exc:
             if self._link is link:
                 if self._recorder is not None:

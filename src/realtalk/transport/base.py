@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Connection", "Connector", "Handler", "Request"]
+__all__ = ["BatchReceiver", "Connection", "Connector", "Handler", "Request"]
 
 #: Close code for a connection that ended without a close frame (RFC 6455 §7.1.5).
 ABNORMAL_CLOSURE = 1006
@@ -79,6 +79,19 @@ class Connection(Protocol):
     @property
     def close_reason(self) -> str:
         """The close reason once closed, else an empty string."""
+        ...
+
+
+@runtime_checkable
+class BatchReceiver(Protocol):
+    """Optional: a :class:`Connection` that hands over a burst of messages at once."""
+
+    async def recv_many(self) -> list[str | bytes]:
+        """Every message received so far (at least one), in order.
+
+        Raises:
+            ConnectionClosed: Nothing is left and the connection is closed.
+        """
         ...
 
 
