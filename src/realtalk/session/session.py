@@ -65,9 +65,12 @@ class EventIterator:
         return self
 
     async def __anext__(self) -> Event:
-        event = await self._cursor.next()
+        cursor = self._cursor
+        event = cursor.poll()  # an event already there costs no extra coroutine
         if event is None:
-            raise StopAsyncIteration
+            event = await cursor.next()
+            if event is None:
+                raise StopAsyncIteration
         return event
 
 
