@@ -1,24 +1,23 @@
-"""The session runner: owns the connection, reconnects, hops on goAway, replays.
+"""The session runner: owns the connections; opens, reads, sends, replays and closes.
 
 One :class:`Runner` per session, shared by every :class:`~realtalk.Session`
 handle. :meth:`Runner.open` makes the first connection and raises setup errors to
-the caller. Then a supervisor task keeps the session alive:
+the caller, then starts the supervisor task. The runner does the work on links;
+deciding when to change them (losses, reconnects with backoff, goAway hops, the
+silence watchdog) belongs to its base class,
+:class:`~realtalk.session.supervisor.Supervisor`.
 
+* **Activating.** A new link becomes current once the outbox has been replayed on
+  it; only then are ``Connected`` and, after a hop, ``Resumed`` or
+  ``ResumedFresh`` announced and its reader started.
 * **Reading.** Each connection ("link") has a reader task that decodes frames and
   appends the events to the ring. A reader whose link is no longer current drops
   what it reads: late events of a superseded connection are never delivered.
-* **Losses.** When the current link ends, :func:`~realtalk.session.policy.classify_close`
-  decides from the close code whether to reconnect. Retries follow the
-  :class:`~realtalk.session.policy.ReconnectPolicy`; each attempt resumes with the
-  latest resumable handle when there is one, else starts fresh and says so.
-* **goAway.** The next socket is opened while the old one still works; the switch
-  happens at a safe point (the model's turn is over and covered by a handle, no call
-  unanswered) or at ``timeLeft`` minus a margin, whichever comes first. Strategy
-  ``"preconnect"`` closes the old socket and then sets up the new one;
-  ``"overlap"`` sets up the new one before closing the old.
 * **Replay.** After a resume the outbox re-sends exactly the client messages the
   server had not consumed (see :mod:`realtalk.session.outbox`); messages sent while
   disconnected wait in the outbox and go out in order.
+* **Closing.** :meth:`Runner.close` ends the session (``Closed(1000)``) and waits
+  for the supervisor; :meth:`Runner.statistics` snapshots queues and counters.
 
 Every step is visible in the event stream: ``Reconnecting``, ``Connecting``,
 ``Connected``, ``Resumed`` or ``ResumedFresh``, and finally ``Closed``.
@@ -33,24 +32,16 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from realtalk.errors import (
-    ConnectError,
-    ConnectionClosed,
-    ReconnectFailed,
-    SessionClosed,
-    SetupError,
-)
+from realtalk.errors import ConnectError, ConnectionClosed, SessionClosed, SetupError
 from realtalk.protocol.events import (
     AudioDelta,
     Closed,
     CodeExecution,
     Connected,
     Connecting,
-    Error,
     Event,
     GoAway,
     OutputTranscript,
-    Reconnecting,
     Resumed,
     ResumedFresh,
     ResumptionUpdate,
@@ -70,11 +61,11 @@ from realtalk.session.link import (
 )
 from realtalk.session.options import SessionOptions
 from realtalk.session.outbox import Kind, Outbox, OutboxEntry
-from realtalk.session.policy import classify_close
 from realtalk.session.resume import ResumeTracker
 from realtalk.session.ring import EventRing
 from realtalk.session.state import SessionStatus, StatusMachine
-from realtalk.transport.base import ABNORMAL_CLOSURE, BatchReceiver, Connection, Connector
+from realtalk.session.supervisor import Supervisor
+from realtalk.transport.base import BatchReceiver, Connection, Connector
 
 __all__ = ["Runner", "SessionStatistics"]
 
@@ -106,8 +97,11 @@ class SessionStatistics:
     last_ping_rtt: float | None
 
 
-class Runner:
+class Runner(Supervisor):
     """Owns one session's connections and tasks.
+
+    Supervision (reconnects, goAway hops, :meth:`hop`) is inherited from
+    :class:`~realtalk.session.supervisor.Supervisor`.
 
     Args:
         protocol: The provider protocol (setup, decode, command encoding).
@@ -140,19 +134,19 @@ class Runner:
         self._connector = connector
         self._clock = clock
         self._recorder = recorder
-        self._link: Link | None = None
+        self._link = None
         self._links = 0
         self._send_lock = asyncio.Lock()
         self._wake = asyncio.Event()
-        self._lost: tuple[int | None, str] | None = None
-        self._go_away_deadline: float | None = None
+        self._lost = None
+        self._go_away_deadline = None
         self._hop_cause = "goAway"
-        self._hop_done: asyncio.Future[None] | None = None
+        self._hop_done = None
         self._restored_items = 0
-        self._awaiting_reply_since: float | None = None
+        self._awaiting_reply_since = None
         self._closing = False
-        self._closed_event: Closed | None = None
-        self._failure: SessionClosed | None = None
+        self._closed_event = None
+        self._failure = None
         self._task: asyncio.Task[None] | None = None
         self.reconnects = 0
         self.replayed = 0
@@ -357,205 +351,7 @@ class Runner:
             margin = min(self.options.go_away_margin, left / 2)
             self._go_away_deadline = now + max(0.0, left - margin)
 
-    # -- supervising ---------------------------------------------------------------------
-    def _timer(self) -> float | None:
-        """Seconds until the supervisor must look again without being woken."""
-        now = self._clock()
-        deadlines = []
-        if self._go_away_deadline is not None:
-            deadlines.append(self._go_away_deadline)
-        silence = self.options.silence_timeout
-        if silence is not None and self._awaiting_reply_since is not None:
-            deadlines.append(self._awaiting_reply_since + silence)
-        return max(0.0, min(deadlines) - now) if deadlines else None
-
-    async def _supervise(self) -> None:
-        code: int | None = ABNORMAL_CLOSURE
-        reason = ""
-        prepared: asyncio.Task[Connection] | None = None
-        try:
-            while True:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._timer()):
-                        await self._wake.wait()
-                self._wake.clear()
-                if self._closing:
-                    # the application ended the session: a loss racing with it is moot
-                    code, reason = 1000, ""
-                    break
-                now = self._clock()
-                if self._lost is not None:
-                    lost_code, lost_reason = self._lost
-                    _discard(prepared)
-                    prepared = None
-                    self._go_away_deadline = None
-                    outcome = await self._recover(lost_code, lost_reason)
-                    if outcome is not None:
-                        code, reason = outcome
-                        break
-                    continue
-                if self._go_away_deadline is not None:
-                    if prepared is None:
-                        prepared = asyncio.get_running_loop().create_task(self._preconnect())
-                    if self.tracker.safe_point or now >= self._go_away_deadline:
-                        outcome = await self._hop(prepared)
-                        prepared = None
-                        if outcome is not None:
-                            code, reason = outcome
-                            break
-                    continue
-                silence = self.options.silence_timeout
-                since = self._awaiting_reply_since
-                if silence is not None and since is not None and now - since >= silence:
-                    self._awaiting_reply_since = None
-                    self._abandon_current("server silent")
-        finally:
-            _discard(prepared)
-            await self._stop_link(self._link)
-            self._finish(code, reason)
-
-    def _abandon_current(self, cause: str) -> None:
-        """Give up the current link (e.g. silent server) and reconnect with resumption."""
-        link = self._link
-        if link is not None:
-            link.conn.abort()
-            self._lost = (None, cause)
-            self._wake.set()
-
-    async def _preconnect(self) -> Connection:
-        """Open the next socket early (make-before-break); no setup yet."""
-        return await connect_link(
-            self._links + 1,
-            self.protocol,
-            self._connector,
-            self._recorder,
-            self.options.token_provider,
-        )
-
-    async def _hop(self, prepared: asyncio.Task[Connection]) -> tuple[int | None, str] | None:
-        """Switch to a new connection after goAway. Returns close info if the session ends."""
-        old = self._link
-        started = self._clock()
-        self._go_away_deadline = None
-        self.state.to(SessionStatus.RECONNECTING)
-        self.ring.publish(Reconnecting(attempt=1, delay=0.0, cause=self._hop_cause))
-        self._hop_cause = "goAway"
-        try:
-            conn = await prepared
-        except ConnectError as exc:
-            await self._stop_link(old)
-            return await self._reconnect_loop(None, str(exc), since=started, first_attempt=2)
-        handle, why = self.tracker.usable_handle(self._clock())
-        # The new connection resumes from ``handle``: from here on the old one's
-        # events are not delivered and acknowledge nothing (with "overlap" it stays
-        # open meanwhile). Its output past ``handle`` is not in the resumed state.
-        self._detach(old)
-        if self.options.handover == "preconnect":
-            await self._stop_link(old)
-        self.ring.publish(Connecting(attempt=1))
-        self._links += 1
-        try:
-            link = await handshake(
-                self._links, conn, self.protocol, handle, self.options.setup_timeout, self._recorder
-            )
-        except SetupError as exc:
-            conn.abort()
-            await self._stop_link(old)
-            if exc.code == 1008 and handle is not None:
-                self.tracker.forget()
-            return await self._reconnect_loop(exc.code, exc.reason, since=started, first_attempt=2)
-        await self._stop_link(old)
-        try:
-            await self._activate(link, resumed=handle is not None, fresh_reason=why, since=started)
-        except ConnectionClosed as exc:
-            link.conn.abort()
-            if not classify_close(exc.code, exc.reason).retry:
-                return exc.code, exc.reason
-            return await self._reconnect_loop(exc.code, exc.reason, since=started, first_attempt=2)
-        return None
-
-    async def _recover(self, code: int | None, reason: str) -> tuple[int | None, str] | None:
-        """The current link was lost: reconnect if the close allows it."""
-        lost_at = self._clock()
-        await self._stop_link(self._link)
-        decision = classify_close(code, reason)
-        if self.options.reconnect is None or not decision.retry:
-            if code is None:
-                return ABNORMAL_CLOSURE, reason
-            return code, reason
-        self.state.to(SessionStatus.RECONNECTING)
-        return await self._reconnect_loop(code, reason, since=lost_at, first_attempt=1)
-
-    async def _reconnect_loop(
-        self, code: int | None, reason: str, *, since: float, first_attempt: int
-    ) -> tuple[int | None, str] | None:
-        """Retry with the policy until connected; returns close info when giving up."""
-        policy = self.options.reconnect
-        if policy is None:
-            return code if code is not None else ABNORMAL_CLOSURE, reason
-        self.tracker.connection_ended(since)
-        if self.state.status is not SessionStatus.RECONNECTING:
-            self.state.to(SessionStatus.RECONNECTING)
-        cause = f"closed {code}: {reason}".rstrip(": ") if code is not None else reason or "dropped"
-        handle_rejected: str | None = None
-        attempt = first_attempt - 1
-        for delay in policy.delays(self.options.rng):
-            attempt += 1
-            self.ring.publish(Reconnecting(attempt=attempt, delay=delay, cause=cause))
-            if delay and await self._sleep_unless_closing(delay):
-                return 1000, ""
-            if self._closing:
-                return 1000, ""
-            if handle_rejected is None:
-                handle, why = self.tracker.usable_handle(self._clock())
-            else:
-                handle, why = None, handle_rejected
-            self.ring.publish(Connecting(attempt=attempt))
-            try:
-                link = await self._open_link(handle)
-            except ConnectError as exc:
-                code, reason, cause = None, str(exc), str(exc)
-                continue
-            except SetupError as exc:
-                code, reason = exc.code, exc.reason
-                cause = f"setup refused {code}: {reason}" if code else reason
-                if code == 1008 and handle is not None:
-                    # A resume refused as a policy violation: the handle is unknown or
-                    # expired on the server. Start fresh next time instead of looping.
-                    self.tracker.forget()
-                    handle_rejected = f"resumption handle rejected ({code}): {reason}"
-                    continue
-                if code is not None and not classify_close(code, reason).retry:
-                    return self._give_up(code, reason, attempt)
-                continue
-            try:
-                await self._activate(
-                    link, resumed=handle is not None, fresh_reason=why, since=since
-                )
-            except ConnectionClosed as exc:
-                link.conn.abort()
-                code, reason = exc.code, exc.reason
-                cause = f"closed {code} during replay: {reason}".rstrip(": ")
-                if not classify_close(code, reason).retry:
-                    return self._give_up(code, reason, attempt)
-                continue
-            return None
-        return self._give_up(code, reason, attempt)
-
-    def _give_up(self, code: int | None, reason: str, attempts: int) -> tuple[int | None, str]:
-        self._failure = ReconnectFailed(reason, code=code, attempts=attempts)
-        self.ring.publish(Error(code="reconnect_failed", message=str(self._failure)))
-        return (code if code is not None else ABNORMAL_CLOSURE), reason
-
-    async def _sleep_unless_closing(self, delay: float) -> bool:
-        """Sleep ``delay`` seconds; True if the session started closing meanwhile."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(delay):
-                while not self._closing:
-                    await self._wake.wait()
-                    self._wake.clear()
-        return self._closing
-
+    # -- retiring links and ending ---------------------------------------------------
     def _detach(self, link: Link | None) -> None:
         """``link`` stops being current: its reader drops whatever it receives from now on."""
         if link is not None and self._link is link:
@@ -589,29 +385,6 @@ class Runner:
         self.ring.close()
         if self._recorder is not None:
             self._recorder.close()
-
-    # -- planned hops -------------------------------------------------------------------
-    async def hop(self, cause: str, within: float) -> None:
-        """Switch to a new connection at the next safe point, or within ``within`` seconds.
-
-        Used to apply a configuration the provider cannot change on an open
-        connection: the new connection resumes the conversation with the new setup.
-        Returns once the new connection is ready.
-
-        Raises:
-            SessionClosed: The session ended before the switch.
-        """
-        if self._closing or self._closed_event is not None:
-            raise self._closed_error()
-        if self._hop_done is None:
-            self._hop_done = asyncio.get_running_loop().create_future()
-        done = self._hop_done
-        deadline = self._clock() + within
-        if self._go_away_deadline is None or deadline < self._go_away_deadline:
-            self._go_away_deadline = deadline
-            self._hop_cause = cause
-        self._wake.set()
-        await asyncio.shield(done)
 
     # -- sending -----------------------------------------------------------------------
     def closed_error(self) -> SessionClosed:
@@ -727,14 +500,3 @@ class Runner:
         elif self._closed_event is None:
             await self._stop_link(self._link)
             self._finish(1000, "")
-
-
-def _discard(task: asyncio.Task[Connection] | None) -> None:
-    """Cancel a preconnect that is no longer wanted and abort its socket if it opened."""
-    if task is None:
-        return
-    if task.done():
-        if not task.cancelled() and task.exception() is None:
-            task.result().abort()
-    else:
-        task.cancel()

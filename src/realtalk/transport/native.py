@@ -24,17 +24,13 @@ which speaks to proxies.
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
-import re
 import ssl as ssl_module
 import threading
-import urllib.request
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import urlsplit
 
 from realtalk.errors import ConnectError, ConnectionClosed
 from realtalk.transport.base import ABNORMAL_CLOSURE, Connection
@@ -47,18 +43,16 @@ from realtalk.transport.frames import (
     Control,
     Failure,
     FrameReader,
-    accept_key,
     close_payload,
     encode_frame,
     parse_close,
 )
+from realtalk.transport.handshake import MAX_RESPONSE_HEAD, check_response, client_request, proxied
+from realtalk.transport.tls import TlsLayer, system_context
 
 __all__ = ["NativeConnection", "NativeConnector"]
 
 _DEFAULT_MAX_SIZE: Final = 16 * 1024 * 1024
-_MAX_RESPONSE_HEAD: Final = 64 * 1024
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(r"[\x00\r\n]")
 
 # connection states
 _CONNECTING: Final = 0
@@ -66,7 +60,6 @@ _OPEN: Final = 1
 _CLOSING: Final = 2
 _CLOSED: Final = 3
 
-_default_context: ssl_module.SSLContext | None = None
 _READ_SIZE: Final = 64 * 1024
 _COALESCE_LIMIT: Final = 64 * 1024
 _local = threading.local()
@@ -87,75 +80,6 @@ def _read_buffer() -> memoryview:
         return _local.view  # type: ignore[no-any-return]
 
 
-def _system_context() -> ssl_module.SSLContext:
-    global _default_context
-    if _default_context is None:
-        _default_context = ssl_module.create_default_context()
-    return _default_context
-
-
-class _Tls:
-    """A TLS client on a pair of memory BIOs: ciphertext in and out, plaintext through."""
-
-    __slots__ = ("_held", "incoming", "obj", "outgoing", "ready")
-
-    def __init__(self, context: ssl_module.SSLContext, hostname: str) -> None:
-        self.incoming = ssl_module.MemoryBIO()
-        self.outgoing = ssl_module.MemoryBIO()
-        self.obj = context.wrap_bio(self.incoming, self.outgoing, server_hostname=hostname)
-        self.ready = False
-        self._held: list[bytes] = []  # plaintext a write could not take yet (renegotiation)
-
-    def handshake(self) -> bool:
-        """Advance the handshake; True once it is complete. Raises ``ssl.SSLError``."""
-        try:
-            self.obj.do_handshake()
-        except ssl_module.SSLWantReadError:
-            return False
-        self.ready = True
-        return True
-
-    def take(self) -> bytes:
-        """Ciphertext waiting to be written to the socket."""
-        return self.outgoing.read() if self.outgoing.pending else b""
-
-    def decrypt(self) -> tuple[bytes, bool]:
-        """Plaintext available from what was fed to :attr:`incoming`, and whether it ended."""
-        chunks: list[bytes] = []
-        read = self.obj.read
-        eof = False
-        while True:
-            try:
-                chunk = read(65536)
-            except ssl_module.SSLWantReadError:
-                break
-            except ssl_module.SSLZeroReturnError:
-                eof = True
-                break
-            if not chunk:
-                eof = True
-                break
-            chunks.append(chunk)
-        if self._held:
-            held, self._held = self._held, []
-            for data in held:
-                self.encrypt(data)
-        if len(chunks) == 1:
-            return chunks[0], eof
-        return b"".join(chunks), eof
-
-    def encrypt(self, data: bytes) -> bytes:
-        """Ciphertext for ``data`` (it may stay held while the peer renegotiates)."""
-        if self._held:
-            self._held.append(data)
-        else:
-            try:
-                self.obj.write(data)
-            except ssl_module.SSLWantReadError:
-                self._held.append(data)
-        return self.take()
-
-
 class NativeConnection(asyncio.BufferedProtocol):
     """One client WebSocket connection (see the module docstring).
 
@@ -167,8 +91,8 @@ class NativeConnection(asyncio.BufferedProtocol):
         self,
         *,
         request: bytes,
-        key: str,
-        tls: _Tls | None,
+        accept: str,
+        tls: TlsLayer | None,
         max_size: int,
         max_queue: int,
         ping_interval: float | None,
@@ -178,7 +102,7 @@ class NativeConnection(asyncio.BufferedProtocol):
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
         self._request = request
-        self._accept = accept_key(key)
+        self._accept = accept
         self._head = bytearray()
         self._tls = tls
         self._reader = FrameReader(max_size)
@@ -317,46 +241,15 @@ class NativeConnection(asyncio.BufferedProtocol):
         head += data
         end = head.find(b"\r\n\r\n")
         if end < 0:
-            if len(head) > _MAX_RESPONSE_HEAD:
+            if len(head) > MAX_RESPONSE_HEAD:
                 self._refuse(ConnectError("WebSocket handshake failed: response head too large"))
             return b""
         rest = bytes(head[end + 4 :])
-        lines = head[:end].decode("latin-1").split("\r\n")
         self._head = bytearray()
-        status_line = lines[0].split(" ", 2)
-        if (
-            len(status_line) < 2
-            or not status_line[0].startswith("HTTP/1.")
-            or not (status_line[1].isdigit())
-        ):
-            self._refuse(ConnectError("WebSocket handshake failed: malformed status line"))
-            return b""
-        status = int(status_line[1])
-        if status != 101:
-            self._refuse(
-                ConnectError(f"server refused the WebSocket upgrade: HTTP {status}", status=status)
-            )
-            return b""
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if not sep:
-                self._refuse(ConnectError("WebSocket handshake failed: malformed header line"))
-                return b""
-            name = name.strip().lower()
-            value = value.strip()
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        problem = None
-        if headers.get("upgrade", "").lower() != "websocket":
-            problem = "missing Upgrade: websocket"
-        elif "upgrade" not in (t.strip() for t in headers.get("connection", "").lower().split(",")):
-            problem = "missing Connection: Upgrade"
-        elif headers.get("sec-websocket-accept") != self._accept:
-            problem = "wrong Sec-WebSocket-Accept"
-        elif "sec-websocket-extensions" in headers or "sec-websocket-protocol" in headers:
-            problem = "the server chose an extension or subprotocol that was not offered"
-        if problem is not None:
-            self._refuse(ConnectError(f"WebSocket handshake failed: {problem}"))
+        try:
+            check_response(head[:end], self._accept)
+        except ConnectError as exc:
+            self._refuse(exc)
             return b""
         self._state = _OPEN
         self._request = b""
@@ -641,29 +534,6 @@ class NativeConnection(asyncio.BufferedProtocol):
         return self._reason if self._error is not None else ""
 
 
-def _proxied(url: str, host: str) -> bool:
-    """Whether the environment routes ``url`` through a proxy (as websockets would)."""
-    proxies = urllib.request.getproxies()
-    scheme = "wss" if url.startswith("wss:") else "ws"
-    fallback = "https" if scheme == "wss" else "http"
-    if not (proxies.get(scheme) or proxies.get(fallback) or proxies.get("all")):
-        return False
-    return not urllib.request.proxy_bypass(host)
-
-
-def _check_headers(headers: Mapping[str, str]) -> None:
-    for name, value in headers.items():
-        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-            raise ValueError(f"invalid header name {name!r}")
-        if not isinstance(value, str) or _BAD_VALUE.search(value):
-            raise ValueError(f"invalid value for header {name!r}")
-
-
-_RESERVED_HEADERS: Final = frozenset(
-    {"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version"}
-)
-
-
 @dataclass(frozen=True, slots=True)
 class NativeConnector:
     """Opens client connections with realtalk's own WebSocket client.
@@ -700,12 +570,8 @@ class NativeConnector:
                 raise ValueError(f"{name} must be a positive number, got {value!r}")
 
     async def __call__(self, url: str, headers: Mapping[str, str]) -> Connection:
-        parts = urlsplit(url)
-        if parts.scheme not in ("ws", "wss") or not parts.hostname:
-            raise ConnectError(f"WebSocket handshake failed: not a ws:// or wss:// URL: {url!r}")
-        host = parts.hostname
-        _check_headers(headers)
-        if _proxied(url, host):
+        req = client_request(url, headers)
+        if proxied(url, req.host):
             from realtalk.transport.ws import WebSocketConnector
 
             return await WebSocketConnector(
@@ -716,35 +582,12 @@ class NativeConnector:
                 close_timeout=self.close_timeout,
                 ssl=self.ssl,
             )(url, headers)
-        secure = parts.scheme == "wss"
-        try:
-            port = parts.port or (443 if secure else 80)
-        except ValueError:
-            raise ConnectError(f"WebSocket handshake failed: bad port in {url!r}") from None
-        key = base64.b64encode(os.urandom(16)).decode("ascii")
-        authority = f"[{host}]" if ":" in host else host
-        if parts.port is not None:
-            authority = f"{authority}:{port}"
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        lines = [
-            f"GET {target} HTTP/1.1",
-            f"Host: {authority}",
-            "Upgrade: websocket",
-            "Connection: Upgrade",
-            f"Sec-WebSocket-Key: {key}",
-            "Sec-WebSocket-Version: 13",
-        ]
-        names = {name.lower() for name in headers}
-        if "user-agent" not in names:
-            lines.append("User-Agent: realtalk")
-        lines.extend(f"{k}: {v}" for k, v in headers.items() if k.lower() not in _RESERVED_HEADERS)
-        request = ("\r\n".join(lines) + "\r\n\r\n").encode()
-        tls = _Tls(self.ssl or _system_context(), host) if secure else None
+        tls = TlsLayer(self.ssl or system_context(), req.host) if req.secure else None
 
         def factory() -> NativeConnection:
             return NativeConnection(
-                request=request,
-                key=key,
+                request=req.data,
+                accept=req.accept,
                 tls=tls,
                 max_size=self.max_message_size,
                 max_queue=self.max_queue,
@@ -757,7 +600,7 @@ class NativeConnector:
         conn: NativeConnection | None = None
         try:
             async with asyncio.timeout(self.connect_timeout):
-                _, conn = await loop.create_connection(factory, host, port)
+                _, conn = await loop.create_connection(factory, req.host, req.port)
                 await conn._opened
         except TimeoutError:
             if conn is not None:
@@ -772,3 +615,6 @@ class NativeConnector:
                 conn.abort()
             raise
         return conn
+
+
+_proxied = proxied  # kept for callers of the former private name
