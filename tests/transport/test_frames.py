@@ -154,7 +154,7 @@ def test_encode_frame_draws_a_fresh_mask_each_time() -> None:
     assert len(keys) > 1
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(data=st.binary(max_size=300), key=st.binary(min_size=4, max_size=4))
 def test_python_and_c_masking_agree(data: bytes, key: bytes) -> None:
     masked = apply_mask(data, key)
@@ -241,7 +241,7 @@ def test_byte_by_byte_feeding_gives_the_same_items() -> None:
     assert view(items) == MIXED_ITEMS
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(
     messages=st.lists(st.one_of(st.text(max_size=200), st.binary(max_size=400)), max_size=8),
     data=st.data(),
@@ -320,6 +320,18 @@ def test_reserved_bits_are_1002(rsv: int) -> None:
 @pytest.mark.parametrize("opcode", [3, 4, 5, 6, 7, 0xB, 0xC, 0xD, 0xE, 0xF])
 def test_unknown_opcodes_are_1002(opcode: int) -> None:
     assert_fails(server_frame(opcode, b"x"), 1002)
+
+
+@pytest.mark.parametrize("opcode", [3, 7])
+def test_an_oversized_frame_with_an_unknown_opcode_is_1002_not_1009(opcode: int) -> None:
+    header = server_frame(opcode, b"", length_bytes=8)[:2] + (1 << 40).to_bytes(8, "big")
+    assert_fails(header, 1002)
+
+
+def test_an_oversized_new_message_inside_a_fragmented_one_is_1002_not_1009() -> None:
+    start = server_frame(TEXT, b"part", fin=False)
+    header = server_frame(BINARY, b"", length_bytes=8)[:2] + (1 << 40).to_bytes(8, "big")
+    assert_fails(start + header, 1002)
 
 
 @pytest.mark.parametrize("opcode", [CLOSE, PING, PONG])
@@ -438,6 +450,18 @@ def test_valid_close_codes_round_trip(code: int, reason: str) -> None:
     payload = close_payload(code, reason)
     assert payload[:2] == code.to_bytes(2, "big")
     assert parse_close(payload) == (code, reason)
+
+
+@pytest.mark.parametrize("code", [0, 999, 1004, 1006, 1015, 1016, 2999, 5000, 70000, True])
+def test_close_codes_that_may_not_be_sent_are_refused(code: int) -> None:
+    with pytest.raises(ValueError):
+        close_payload(code, "bye")
+
+
+def test_1005_is_sent_as_an_empty_payload_and_never_with_a_reason() -> None:
+    assert close_payload(1005) == b""
+    with pytest.raises(ValueError):
+        close_payload(1005, "reason")
 
 
 def test_invalid_utf8_close_reason_is_rejected() -> None:

@@ -45,7 +45,8 @@ from realtalk.transport.frames import (
     close_payload,
     parse_close,
 )
-from realtalk.transport.native import NativeConnection, NativeConnector, _proxied
+from realtalk.transport.handshake import proxied
+from realtalk.transport.native import NativeConnection, NativeConnector
 
 WAIT = 5.0  # generous guard against hangs; never a timing assertion
 GEMINI_MODEL = "models/gemini-2.5-flash-native-audio-preview-09-2025"
@@ -587,7 +588,7 @@ async def test_send_right_after_abort_raises(connect: Connect) -> None:
     conn.abort()
     assert conn.close_code == 1006
     with pytest.raises(ConnectionClosed):
-        await conn.send("lost without an error")
+        await conn.send("after abort")
 
 
 async def test_close_reason_too_long_is_refused_and_leaves_the_connection_open(
@@ -733,10 +734,12 @@ async def test_recv_many_resumes_a_paused_reader(connect: Connect) -> None:
 async def test_concurrent_senders_never_interleave(connect: Connect) -> None:
     conn, peer = await connect()
     messages = [bytes([i]) * (i * 1000) for i in range(100)]  # small and large frames
-    await asyncio.gather(*(conn.send(m) for m in messages))
+    senders = asyncio.gather(*(conn.send(m) for m in messages))
     for message in messages:
         got = await peer.read_frame()
         assert (got.opcode, got.payload) == (BINARY, message)
+    async with asyncio.timeout(WAIT):
+        await senders
 
 
 async def test_second_concurrent_recv_is_refused(connect: Connect) -> None:
@@ -811,25 +814,25 @@ def test_a_proxy_in_the_environment_takes_over(
     monkeypatch: pytest.MonkeyPatch, variable: str, url: str
 ) -> None:
     monkeypatch.setenv(variable, "http://proxy.invalid:3128")
-    assert _proxied(url, "example.com")
+    assert proxied(url, "example.com")
 
 
 def test_https_and_http_proxies_together(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("https_proxy", "http://proxy.invalid:3128")
     monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")
-    assert _proxied("wss://example.com/x", "example.com")
-    assert _proxied("ws://example.com/x", "example.com")
+    assert proxied("wss://example.com/x", "example.com")
+    assert proxied("ws://example.com/x", "example.com")
 
 
 def test_no_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("https_proxy", "http://proxy.invalid:3128")
     monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")
     monkeypatch.setenv("no_proxy", "example.com")
-    assert not _proxied("wss://example.com/x", "example.com")
-    assert _proxied("wss://other.example.org/x", "other.example.org")
+    assert not proxied("wss://example.com/x", "example.com")
+    assert proxied("wss://other.example.org/x", "other.example.org")
 
 
-def test_without_proxy_variables_nothing_is_proxied() -> None:
+def test_without_proxy_variables_nothing_isproxied() -> None:
     # the autouse fixture removed every *_proxy variable, lower- and upper-case
-    assert not _proxied("wss://example.com/x", "example.com")
-    assert not _proxied("ws://example.com/x", "example.com")
+    assert not proxied("wss://example.com/x", "example.com")
+    assert not proxied("ws://example.com/x", "example.com")

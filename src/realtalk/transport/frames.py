@@ -126,13 +126,29 @@ def encode_frame(opcode: int, payload: bytes, mask: bytes | None = None) -> byte
 
 
 def close_payload(code: int, reason: str = "") -> bytes:
-    """The payload of a close frame (empty for code 1005, "no status")."""
-    if code == 1005:
+    """The payload of a close frame (empty for code 1005, "no status", without a reason).
+
+    Raises:
+        ValueError: A code that may not be sent (RFC 6455 §7.4), or a reason that does
+            not fit in the 125-byte payload.
+    """
+    if code == 1005 and not reason:
         return b""
+    if not _sendable(code):
+        raise ValueError(f"close code {code!r} may not be sent")
     data = code.to_bytes(2, "big") + reason.encode()
     if len(data) > 125:
         raise ValueError("close reason too long (the close payload is limited to 125 bytes)")
     return data
+
+
+def _sendable(code: object) -> bool:
+    return (
+        isinstance(code, int)
+        and not isinstance(code, bool)
+        and (1000 <= code < 1016 or 3000 <= code < 5000)
+        and code not in _RESERVED_CODES
+    )
 
 
 def parse_close(payload: bytes) -> tuple[int, str]:
@@ -146,7 +162,7 @@ def parse_close(payload: bytes) -> tuple[int, str]:
     if len(payload) == 1:
         raise ValueError("close frame payload of one byte")
     code = int.from_bytes(payload[:2], "big")
-    if not (1000 <= code < 5000) or code in _RESERVED_CODES or 1016 <= code < 3000:
+    if not _sendable(code):
         raise ValueError(f"invalid close code {code}")
     return code, payload[2:].decode()  # UnicodeDecodeError is a ValueError
 
@@ -238,10 +254,20 @@ class FrameReader:
                 return self._fail(out, 1002, why)
             opcode = first & 0x0F
             if opcode >= CLOSE:
+                if opcode > PONG:
+                    return self._fail(out, 1002, f"unknown opcode {opcode:#x}")
                 if length > 125:
                     return self._fail(out, 1002, "oversized control frame")
-            elif length + self._fragment_size > max_size:
-                return self._fail(out, 1009, f"message over {max_size} bytes")
+            else:
+                if opcode > BINARY:
+                    return self._fail(out, 1002, f"unknown opcode {opcode:#x}")
+                if (opcode == CONTINUATION) != bool(self._fragments):
+                    why = "new message inside a fragmented message"
+                    if opcode == CONTINUATION:
+                        why = "continuation frame without a message"
+                    return self._fail(out, 1002, why)
+                if length + self._fragment_size > max_size:
+                    return self._fail(out, 1009, f"message over {max_size} bytes")
             stop = start + length
             if stop > end:
                 break
@@ -267,24 +293,16 @@ class FrameReader:
     def _slow(
         self, out: list[str | bytes | Control | Failure], first: int, opcode: int, payload: bytes
     ) -> list[str | bytes | Control | Failure] | None:
-        """Control frames and fragments; returns the output if the stream failed."""
+        """Control frames and fragments (opcode and order already checked by
+        :meth:`feed`); returns the output if the stream failed."""
         fin = first & 0x80
         if opcode >= CLOSE:
-            if opcode not in (CLOSE, PING, PONG):
-                return self._fail(out, 1002, f"unknown opcode {opcode:#x}")
             if not fin:
                 return self._fail(out, 1002, "fragmented control frame")
             out.append(Control(opcode, payload))
             return None
-        if opcode == CONTINUATION:
-            if not self._fragments:
-                return self._fail(out, 1002, "continuation frame without a message")
-        elif opcode in (TEXT, BINARY):
-            if self._fragments:
-                return self._fail(out, 1002, "new message inside a fragmented message")
+        if opcode != CONTINUATION:
             self._fragment_opcode = opcode
-        else:
-            return self._fail(out, 1002, f"unknown opcode {opcode:#x}")
         self._fragments.append(payload)
         self._fragment_size += len(payload)
         if not fin:

@@ -224,6 +224,7 @@ class NativeConnection(asyncio.BufferedProtocol):
         if eof:
             if plain:
                 self._plain_at_eof(plain)
+            self._flush()  # an echoed close frame leaves before the socket closes
             transport.close()
             return b""
         return plain
@@ -615,6 +616,3 @@ class NativeConnector:
                 conn.abort()
             raise
         return conn
-
-
-_proxied = proxied  # kept for callers of the former private name
