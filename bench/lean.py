@@ -9,9 +9,12 @@ server on :class:`asyncio.Protocol` that answers the setup with
 ``setupComplete``, skips input frames without unmasking them (only frames small
 enough to be commands are read), and sends the same stamped 40 ms audio messages
 as :class:`realtalk.emulator.flood.FloodEmulator` (``pace audio SECONDS``) from
-``loop.call_at`` callbacks with one ``transport.write`` each. ``sync`` and any
-other text get ``turnComplete``. It is a measuring instrument, not an emulator:
-no setup validation, no fragmentation, no extensions.
+``loop.call_at`` callbacks with one ``transport.write`` each. ``flood audio N`` and
+``flood transcript N`` send FloodEmulator's pre-encoded messages as fast as the
+transport takes them (32 frames per ``transport.write``, ``pause_writing`` flow
+control), then ``turnComplete``, so that a flood measures the client and not the
+source. ``sync`` and any other text get ``turnComplete``. It is a measuring
+instrument, not an emulator: no setup validation, no fragmentation, no extensions.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import itertools
 import re
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from realtalk.emulator.flood import StampedAudio
+from realtalk.emulator.flood import StampedAudio, audio_messages, transcript_messages
 
 __all__ = ["serve_lean"]
 
@@ -36,6 +40,7 @@ _PERIOD = 0.04
 _SETUP_COMPLETE = b'{"setupComplete":{"sessionId":"lean"}}'
 _GENERATION_COMPLETE = b'{"serverContent":{"generationComplete":true}}'
 _TURN_COMPLETE = b'{"serverContent":{"turnComplete":true}}'
+_BATCH = 32  # frames joined per transport.write during a flood
 
 
 def _frame(payload: bytes, opcode: int = 0x2) -> bytes:
@@ -105,9 +110,21 @@ def split_frames(buf: bytearray, keep: Callable[[int, int], bool]) -> list[tuple
     return out
 
 
+class _Source:
+    """What every connection of one source shares: the paced and the flood messages."""
+
+    def __init__(self) -> None:
+        self.paced = StampedAudio()
+        self.audio = [_frame(m) for m in audio_messages()]
+        self.transcripts = [_frame(m) for m in transcript_messages()]
+
+
 class _LeanConnection(asyncio.Protocol):
-    def __init__(self, audio: StampedAudio) -> None:
-        self._audio = audio
+    def __init__(self, source: _Source) -> None:
+        self._source = source
+        self._audio = source.paced
+        self._flood: Iterator[bytes] | None = None
+        self._paused = False
         self._transport: asyncio.Transport | None = None
         self._buf = bytearray()
         self._upgraded = False
@@ -123,6 +140,22 @@ class _LeanConnection(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
         self._transport = None
+
+    def pause_writing(self) -> None:
+        self._paused = True
+
+    def resume_writing(self) -> None:
+        self._paused = False
+        self._pump()
+
+    def _pump(self) -> None:
+        transport = self._transport
+        while transport is not None and not self._paused and self._flood is not None:
+            batch = list(itertools.islice(self._flood, _BATCH))
+            if batch:
+                transport.write(b"".join(batch))
+            else:
+                self._flood = None
 
     def data_received(self, data: bytes) -> None:
         self._buf += data
@@ -169,10 +202,19 @@ class _LeanConnection(asyncio.Protocol):
             if found is None:
                 return
             words = found.group(1).decode().split()
-            if words[:2] == ["pace", "audio"] and len(words) == 3:
+            if words[:1] == ["flood"] and len(words) == 3 and words[1] in ("audio", "transcript"):
+                frames = self._source.audio if words[1] == "audio" else self._source.transcripts
+                count = int(words[2])
+                self._flood = itertools.chain(
+                    (frames[i % len(frames)] for i in range(count)), (_frame(_TURN_COMPLETE),)
+                )
+                self._pump()
+            elif words[:2] == ["pace", "audio"] and len(words) == 3:
                 count = round(float(words[2]) / _PERIOD)
                 start = time.monotonic()
                 self._timer = self._loop.call_at(start, self._tick, start, 0, count)
+            elif self._flood is not None:  # after the flood under way
+                self._flood = itertools.chain(self._flood, (_frame(_TURN_COMPLETE),))
             else:
                 transport.write(_frame(_TURN_COMPLETE))
 
@@ -194,8 +236,8 @@ async def serve_lean(
     host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
 ) -> asyncio.Server:
     """Start the lean source; the caller closes the returned server."""
-    audio = StampedAudio()
+    source = _Source()
     loop = asyncio.get_running_loop()
     return await loop.create_server(
-        lambda: _LeanConnection(audio), host, port, ssl=ssl_context, backlog=1024
+        lambda: _LeanConnection(source), host, port, ssl=ssl_context, backlog=1024
     )

@@ -86,6 +86,7 @@ def _machine(res: Results) -> list[str]:
         f"transcript messages received and {plan.sends} chunks sent per client "
         f"(google-genai and openai: {plan.slow_divisor}x fewer); "
         f"{plan.idle_sessions} idle sessions; "
+        f"Gemini floods from the {getattr(res, 'flood_source', 'emulator')} source; "
         f"real-time steps of {plan.settle:g} s settle + {plan.window:g} s window "
         f"against the {res.capacity_source} source (OpenAI: bench.flood_openai) "
         "(a late step is retried once); "

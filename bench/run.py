@@ -135,6 +135,7 @@ class Results:
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     capacity_source: str = "lean"
+    flood_source: str = "lean"
     loop: str = "asyncio"
 
     def cpu_summary(self, key: str, metric: str) -> dict[str, float] | None:
@@ -383,6 +384,13 @@ def main(argv: list[str] | None = None) -> None:
         help="source of the real-time test: the lean paced source (default) or FloodEmulator",
     )
     parser.add_argument(
+        "--flood-source",
+        choices=["lean", "emulator"],
+        default="lean",
+        help="Gemini source of the CPU and memory tests: the lean source, which writes 32"
+        " frames per write (default), or FloodEmulator, which writes one",
+    )
+    parser.add_argument(
         "--loop",
         choices=["asyncio", "uvloop"],
         default="asyncio",
@@ -413,6 +421,7 @@ def main(argv: list[str] | None = None) -> None:
             run_profiles(args.profile, flood, paced, client_cpu, args.profile_sessions)
         return
     if args.provider in ("gemini", "both"):
+        res.flood_source = args.flood_source
         run_gemini(res, parts, args.capacity_source, client_cpu, source_cpu)
     if args.provider in ("openai", "both"):
         run_openai(res, parts, client_cpu, source_cpu)
@@ -450,9 +459,10 @@ def run_gemini(
     source_cpu: int | None,
 ) -> None:
     if parts & {"cpu", "idle"}:
+        flood_lean = res.flood_source == "lean"
         with (
-            SourceProcess(tls=False, cpu=source_cpu) as ws,
-            SourceProcess(tls=True, cpu=source_cpu) as wss,
+            SourceProcess(tls=False, cpu=source_cpu, lean=flood_lean) as ws,
+            SourceProcess(tls=True, cpu=source_cpu, lean=flood_lean) as wss,
         ):
             sources = {"ws": ws, "wss": wss}
             if "cpu" in parts:

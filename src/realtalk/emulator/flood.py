@@ -50,7 +50,14 @@ from realtalk.errors import ConnectionClosed, ProtocolError
 from realtalk.protocol.gemini import codec, wire
 from realtalk.transport.base import Connection, Request
 
-__all__ = ["CHUNK_BYTES", "STAMP", "FloodEmulator", "StampedAudio"]
+__all__ = [
+    "CHUNK_BYTES",
+    "STAMP",
+    "FloodEmulator",
+    "StampedAudio",
+    "audio_messages",
+    "transcript_messages",
+]
 
 #: Bytes of PCM in one output audio message (40 ms at 24 kHz, 16-bit mono).
 CHUNK_BYTES = 1920
@@ -65,13 +72,15 @@ _CLIENT = msgspec.json.Decoder(wire.ClientMessage)
 _EMPTY = wire.ClientMessage()
 
 
-def _audio_frames() -> list[bytes]:
+def audio_messages() -> list[bytes]:
+    """The flood's encoded audio messages (40 ms of 24 kHz speech each), in order."""
     pcm = synthesize(_SPEECH, _RATE)
     pieces = [p for p in chunk(pcm, _RATE, _CHUNK_SECONDS) if len(p) == CHUNK_BYTES]
     return [codec.encode_server(output.audio_chunk(p)) for p in pieces]
 
 
-def _transcript_frames() -> list[bytes]:
+def transcript_messages() -> list[bytes]:
+    """The flood's encoded output transcription deltas, in order."""
     return [
         codec.encode_server(output.output_transcription(p, False))
         for p in fragments(_SPEECH, max_chars=12)
@@ -122,8 +131,8 @@ class FloodEmulator(Emulator):
     ) -> None:
         super().__init__(host=host, port=port, tls=tls, clock=clock)
         self._clock = clock
-        self._audio = _audio_frames()
-        self._transcripts = _transcript_frames()
+        self._audio = audio_messages()
+        self._transcripts = transcript_messages()
         self._paced = StampedAudio()
         self._sessions = 0
 
