@@ -1,10 +1,13 @@
-"""Randomized fault schedules: the real session runner against the emulator, in memory.
+"""Randomized fault schedules: the real session runner against the emulator.
+
+A run goes through the in-memory transport, or (``sockets=True``) through realtalk's
+own WebSocket client to the emulator serving ``ws://127.0.0.1``.
 
 Used by ``test_fault_suite.py``. Everything about a run follows from its seed:
 
 * :func:`make_schedule` draws the emulator's faults, the session options and the
   client script from ``random.Random(seed)``;
-* :class:`WireTap` wraps the in-memory connector and logs every frame each
+* :class:`WireTap` wraps the connector and logs every frame each
   connection carried, in one global order (what was sent when, relative to what
   was received);
 * :class:`ClientRun` plays the script through ``realtalk.connect`` and keeps the
@@ -50,7 +53,7 @@ from realtalk.events import (
 )
 from realtalk.protocol.gemini import codec
 from realtalk.session.policy import ReconnectPolicy
-from realtalk.transport import Connection, MemoryConnector
+from realtalk.transport import Connection, Connector, MemoryConnector, NativeConnector
 from realtalk.transport.base import ABNORMAL_CLOSURE
 
 __all__ = [
@@ -311,6 +314,25 @@ class TappedConnection:
         if self.cut:
             raise ConnectionClosed(ABNORMAL_CLOSURE, "")
         data = await self.inner.recv()
+        self._log_received(data)
+        return data
+
+    async def recv_many(self) -> list[str | bytes]:
+        """A burst at once when the inner connection offers it (as the session reads it)."""
+        recv_many = getattr(self.inner, "recv_many", None)
+        if recv_many is None:
+            return [await self.recv()]
+        await self._tap.hooks.receiving(self)
+        if self.cut:
+            raise ConnectionClosed(ABNORMAL_CLOSURE, "")
+        batch: list[str | bytes] = await recv_many()
+        for n, data in enumerate(batch, 1):
+            self._log_received(data)
+            if self.cut:
+                return batch[:n]  # the rest of the burst is lost with the network
+        return batch
+
+    def _log_received(self, data: str | bytes) -> None:
         frame = Frame(self._tap.tick(), data.encode() if isinstance(data, str) else data)
         self.rx.append(frame)
         self._tap.hooks.received(self, frame.data)
@@ -318,7 +340,6 @@ class TappedConnection:
             # the network fails right after this frame: frames in flight are lost
             self.cut = True
             self.inner.abort()
-        return data
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         await self.inner.close(code, reason)
@@ -339,11 +360,11 @@ class TappedConnection:
 
 
 class WireTap:
-    """A connector around :class:`MemoryConnector` whose connections are tapped."""
+    """A connector whose connections are tapped."""
 
     def __init__(
         self,
-        inner: MemoryConnector,
+        inner: Connector,
         drain: float = 0.0,
         cut_after: int | None = None,
         hooks: Hooks | None = None,
@@ -520,20 +541,28 @@ class Outcome:
     error: BaseException | None = None  # raised by the session to the application
 
 
-async def run_schedule(schedule: Schedule) -> Outcome:
-    """Play ``schedule`` end to end (never longer than ``GUARD`` seconds)."""
+async def run_schedule(schedule: Schedule, *, sockets: bool = False) -> Outcome:
+    """Play ``schedule`` end to end (never longer than ``GUARD`` seconds).
+
+    With ``sockets``, over loopback TCP with the default WebSocket client, else in memory.
+    """
     emulator = Emulator(
         Scenario(faults=list(schedule.faults), chunk_delay=schedule.chunk_delay),
         reject_resume_while_open=schedule.reject_resume_while_open,
     )
     memory = MemoryConnector(emulator.handler)
-    outcome = Outcome(schedule, emulator, WireTap(memory, schedule.drain, schedule.cut_after))
+    inner: Connector = memory
+    url = "ws://emulator"
+    if sockets:
+        await emulator.start()
+        inner, url = NativeConnector(), emulator.url
+    outcome = Outcome(schedule, emulator, WireTap(inner, schedule.drain, schedule.cut_after))
     try:
         async with asyncio.timeout(GUARD):
             session = await realtalk.connect(
                 "gemini",
                 model="gemini-test",
-                url="ws://emulator",
+                url=url,
                 config=schedule.config,
                 connector=outcome.tap,
                 reconnect=POLICY,
@@ -553,6 +582,8 @@ async def run_schedule(schedule: Schedule) -> Outcome:
         outcome.error = exc
     finally:
         await memory.aclose()
+        if sockets:
+            await emulator.aclose()
     return outcome
 
 
