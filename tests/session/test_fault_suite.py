@@ -1,4 +1,5 @@
-"""The fault suite: randomized fault schedules against the emulator, in memory.
+"""The fault suite: randomized fault schedules against the emulator, in memory (every
+fourth schedule also over loopback TCP with the default WebSocket client).
 
 Each seed draws one schedule (see :mod:`faultlib`): goAway at random points
 (mid-turn, during a blocking tool call), drops without a close frame, 1011
@@ -9,8 +10,9 @@ open. The client sends text turns, partial client content, tool-call turns and
 microphone audio, and the run is checked from both sides (:func:`faultlib.verify`).
 
 Slow pongs: the runner sends no pings of its own (keepalive belongs to the
-WebSocket transport, and ``MemoryConnection.ping_delay`` only slows explicit
-pings), so a slow server is modelled here by stalls and the silence watchdog.
+WebSocket transport, whose tests check that slow pongs within ``ping_timeout`` keep
+a connection open and that a missing pong ends it as a retryable 1006), so a slow
+server is modelled here by stalls and the silence watchdog.
 
 The network itself also fails: some schedules cut the first connection after a
 random received frame (frames in flight are lost), and some make every client

@@ -650,6 +650,18 @@ async def test_answered_keepalive_pings_keep_the_connection_open(connect: Connec
     assert conn.close_code is None
 
 
+async def test_slow_pongs_within_the_timeout_keep_the_connection_open(connect: Connect) -> None:
+    conn, peer = await connect(ping_interval=0.02, ping_timeout=WAIT)
+    for _ in range(3):
+        ping = await peer.read_frame()
+        await asyncio.sleep(0.1)  # the pong takes several ping intervals
+        await peer.send(frame(PONG, ping.payload))
+    await conn.send("alive")
+    assert (await peer.read_message()).payload == b"alive"
+    assert conn.close_code is None
+    assert conn.latency is not None and conn.latency > 0
+
+
 async def test_keepalive_pings_continue_without_timeout(connect: Connect) -> None:
     conn, peer = await connect(ping_interval=0.05, ping_timeout=None)
     pings = [await peer.read_frame() for _ in range(3)]  # never answered
