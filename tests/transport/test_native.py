@@ -45,7 +45,7 @@ from realtalk.transport.frames import (
     close_payload,
     parse_close,
 )
-from realtalk.transport.handshake import proxied
+from realtalk.transport.handshake import client_request, proxied
 from realtalk.transport.native import NativeConnection, NativeConnector
 
 WAIT = 5.0  # generous guard against hangs; never a timing assertion
@@ -813,38 +813,46 @@ async def test_large_messages_over_tls() -> None:
 
 
 # -- proxies ----------------------------------------------------------------------------
+def proxied_url(url: str) -> bool:
+    return proxied(client_request(url, {}))
+
+
 @pytest.mark.parametrize(
     ("variable", "url"),
     [
         ("https_proxy", "wss://example.com/x"),
         ("HTTPS_PROXY", "wss://example.com/x"),
+        ("wss_proxy", "wss://example.com/x"),
+        ("socks_proxy", "wss://example.com/x"),
+        ("https_proxy", "ws://example.com/x"),
         ("http_proxy", "ws://example.com/x"),
-        ("all_proxy", "wss://example.com/x"),
+        ("ws_proxy", "ws://example.com/x"),
     ],
 )
 def test_a_proxy_in_the_environment_takes_over(
     monkeypatch: pytest.MonkeyPatch, variable: str, url: str
 ) -> None:
     monkeypatch.setenv(variable, "http://proxy.invalid:3128")
-    assert proxied(url, "example.com")
+    assert proxied_url(url)
 
 
-def test_https_and_http_proxies_together(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("https_proxy", "http://proxy.invalid:3128")
-    monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")
-    assert proxied("wss://example.com/x", "example.com")
-    assert proxied("ws://example.com/x", "example.com")
+@pytest.mark.parametrize("variable", ["http_proxy", "all_proxy"])
+def test_proxies_websockets_would_not_use_for_wss_are_not_taken(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv(variable, "http://proxy.invalid:3128")
+    assert not proxied_url("wss://example.com/x")
 
 
 def test_no_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("https_proxy", "http://proxy.invalid:3128")
     monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")
     monkeypatch.setenv("no_proxy", "example.com")
-    assert not proxied("wss://example.com/x", "example.com")
-    assert proxied("wss://other.example.org/x", "other.example.org")
+    assert not proxied_url("wss://example.com/x")
+    assert proxied_url("wss://other.example.org/x")
 
 
-def test_without_proxy_variables_nothing_isproxied() -> None:
+def test_without_proxy_variables_nothing_is_proxied() -> None:
     # the autouse fixture removed every *_proxy variable, lower- and upper-case
-    assert not proxied("wss://example.com/x", "example.com")
-    assert not proxied("ws://example.com/x", "example.com")
+    assert not proxied_url("wss://example.com/x")
+    assert not proxied_url("ws://example.com/x")

@@ -145,11 +145,15 @@ def check_response(head: bytes | bytearray, accept: str) -> None:
         raise ConnectError(f"WebSocket handshake failed: {problem}")
 
 
-def proxied(url: str, host: str) -> bool:
-    """Whether the environment routes ``url`` through a proxy (``no_proxy`` honoured)."""
-    proxies = urllib.request.getproxies()
-    scheme = "wss" if url.startswith("wss:") else "ws"
-    fallback = "https" if scheme == "wss" else "http"
-    if not (proxies.get(scheme) or proxies.get(fallback) or proxies.get("all")):
+def proxied(request: ClientRequest) -> bool:
+    """Whether the environment routes ``request`` through a proxy.
+
+    The same rule as websockets, which then connects: ``no_proxy`` first, then for
+    ``wss://`` the ``wss``, ``socks`` or ``https`` proxy, for ``ws://`` also ``ws`` and
+    ``http``.
+    """
+    if urllib.request.proxy_bypass(f"{request.host}:{request.port}"):
         return False
-    return not urllib.request.proxy_bypass(host)
+    proxies = urllib.request.getproxies()
+    schemes = ("wss", "socks", "https") if request.secure else ("ws", "socks", "https", "http")
+    return any(proxies.get(scheme) for scheme in schemes)

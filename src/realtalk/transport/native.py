@@ -16,9 +16,10 @@ and it is shaped for that workload:
   connection; an idle secure connection costs what OpenSSL keeps, a few KB.
 * **Keepalive on timers, not tasks.** Pings are scheduled with ``call_later``.
 
-When an HTTP proxy applies to the URL (``https_proxy``, ``all_proxy``...; ``no_proxy``
-honoured) the connector hands the connection to :class:`~realtalk.transport.ws.WebSocketConnector`,
-which speaks to proxies.
+When a proxy applies to the URL (``https_proxy``, ``socks_proxy``...; ``no_proxy``
+honoured; the rule of :func:`~realtalk.transport.handshake.proxied`) the connector
+hands the connection to :class:`~realtalk.transport.ws.WebSocketConnector`, which
+speaks to proxies.
 """
 
 from __future__ import annotations
@@ -572,7 +573,7 @@ class NativeConnector:
 
     async def __call__(self, url: str, headers: Mapping[str, str]) -> Connection:
         req = client_request(url, headers)
-        if proxied(url, req.host):
+        if proxied(req):
             from realtalk.transport.ws import WebSocketConnector
 
             return await WebSocketConnector(
