@@ -37,7 +37,10 @@ from realtalk.protocol.capabilities_table import (
     Family,
     Feature,
     Rule,
+    has_feature,
     model_family,
+    platform_of,
+    supports,
 )
 from realtalk.protocol.config import (
     Issue,
@@ -69,39 +72,6 @@ __all__ = [
     "model_family",
     "supports",
 ]
-
-
-def supports(provider: Provider, model: str, platform: Platform | None, feature: str) -> bool:
-    """Whether ``model`` on ``platform`` has ``feature`` (a :class:`Feature`).
-
-    For example ``supports("gemini", model, "vertex", Feature.CONTEXT_UPDATE)`` says
-    whether to send ``contextUpdate`` or to reconnect with resumption. ``platform`` is
-    ignored for OpenAI (None means AI Studio for Gemini). An unrecognised model gets the
-    table's ``unknown_model`` answer.
-
-    Raises:
-        ValueError: Unknown provider, platform or feature.
-    """
-    if feature not in FEATURES:
-        raise ValueError(f"unknown feature {feature!r}; use a Feature member")
-    return _has(provider, model_family(provider, model), _platform(provider, platform), feature)
-
-
-def _platform(provider: str, platform: str | None) -> str:
-    if provider == "openai":
-        return "openai"
-    if platform not in (None, "ai_studio", "vertex"):
-        raise ValueError(f"platform must be 'ai_studio' or 'vertex', got {platform!r}")
-    return platform or "ai_studio"
-
-
-def _has(provider: str, family: Family, platform: str, feature: str) -> bool:
-    cap = CAPABILITIES.get((provider, Feature(feature)))
-    if cap is None or (cap.platforms is not None and platform not in cap.platforms):
-        return False
-    if cap.families is None or family in cap.families:
-        return True
-    return family == Family.UNKNOWN and cap.unknown_model
 
 
 def _walk(node: Any, parts: list[str], where: str) -> Iterator[tuple[str, Any]]:
@@ -145,7 +115,7 @@ def _context(
 ) -> tuple[set[str], set[str]]:
     """The features ``model`` has, and those whose answer is a guess."""
     family = model_family(provider, model)
-    available: set[str] = {f for f in Feature if _has(provider, family, platform, f)}
+    available: set[str] = {f for f in Feature if has_feature(provider, family, platform, f)}
     uncertain: set[str] = set()
     if family == Family.UNKNOWN:
         uncertain = {f for (p, f), cap in CAPABILITIES.items() if p == provider and cap.families}
@@ -193,7 +163,7 @@ def check(
         TypeError: ``config`` has the wrong type for ``provider``.
         ValueError: Unknown provider or platform.
     """
-    plat = _platform(provider, platform)
+    plat = platform_of(provider, platform)
     context = _context(provider, model, plat, api_version)
     issues: list[Issue] = []
     origin: str | None = None
@@ -245,7 +215,7 @@ def check_gemini_message(
             raise ValueError(f"message is not a Gemini client message: {exc}") from None
     if not isinstance(message, gwire.ClientMessage):
         raise TypeError(f"message must be a ClientMessage or mapping, not {type(message).__name__}")
-    available, uncertain = _context("gemini", model, _platform("gemini", platform), None)
+    available, uncertain = _context("gemini", model, platform_of("gemini", platform), None)
     ric = setup.realtime_input_config if setup is not None else None
     aad = ric.automatic_activity_detection if ric is not None else None
     manual = aad is not None and bool(aad.disabled)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from realtalk.protocol.config_types import Provider, Severity
+from realtalk.protocol.config_types import Platform, Provider, Severity
 from realtalk.protocol.openai import wire as owire
 
 __all__ = [
@@ -31,7 +31,10 @@ __all__ = [
     "Family",
     "Feature",
     "Rule",
+    "has_feature",
     "model_family",
+    "platform_of",
+    "supports",
 ]
 
 
@@ -307,3 +310,44 @@ RULES: Mapping[str, tuple[Rule, ...]] = {
     ),
 }
 # fmt: on
+
+
+def supports(provider: Provider, model: str, platform: Platform | None, feature: str) -> bool:
+    """Whether ``model`` on ``platform`` has ``feature`` (a :class:`Feature`).
+
+    For example ``supports("gemini", model, "vertex", Feature.CONTEXT_UPDATE)`` says
+    whether to send ``contextUpdate`` or to reconnect with resumption. ``platform`` is
+    ignored for OpenAI (None means AI Studio for Gemini). An unrecognised model gets the
+    table's ``unknown_model`` answer.
+
+    Raises:
+        ValueError: Unknown provider, platform or feature.
+    """
+    if feature not in FEATURES:
+        raise ValueError(f"unknown feature {feature!r}; use a Feature member")
+    return has_feature(
+        provider, model_family(provider, model), platform_of(provider, platform), feature
+    )
+
+
+def platform_of(provider: str, platform: str | None) -> str:
+    """The platform a check runs for: ``"openai"``, or the Gemini platform (default AI Studio).
+
+    Raises:
+        ValueError: A Gemini platform other than ``"ai_studio"`` or ``"vertex"``.
+    """
+    if provider == "openai":
+        return "openai"
+    if platform not in (None, "ai_studio", "vertex"):
+        raise ValueError(f"platform must be 'ai_studio' or 'vertex', got {platform!r}")
+    return platform or "ai_studio"
+
+
+def has_feature(provider: str, family: Family, platform: str, feature: str) -> bool:
+    """Whether the table gives ``feature`` to ``family`` on ``platform``."""
+    cap = CAPABILITIES.get((provider, Feature(feature)))
+    if cap is None or (cap.platforms is not None and platform not in cap.platforms):
+        return False
+    if cap.families is None or family in cap.families:
+        return True
+    return family == Family.UNKNOWN and cap.unknown_model

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import msgspec
 
 from realtalk.errors import ConfigError, ProtocolError
-from realtalk.protocol import capabilities
+from realtalk.protocol.capabilities_table import Feature, supports
 from realtalk.protocol.events import Event, SetupComplete
 from realtalk.protocol.gemini import codec, wire
 from realtalk.protocol.gemini.endpoints import Endpoint
@@ -230,9 +230,7 @@ class GeminiProtocol:
         platform: Literal["ai_studio", "vertex"] = (
             "vertex" if self.endpoint.platform == "vertex" else "ai_studio"
         )
-        return capabilities.supports(
-            "gemini", self.setup.model, platform, capabilities.Feature.CONTEXT_UPDATE
-        )
+        return supports("gemini", self.setup.model, platform, Feature.CONTEXT_UPDATE)
 
     def merged_setup(self, update: object) -> wire.Setup:
         """The current setup with ``update`` (a wire-shaped mapping) merged in, validated.
