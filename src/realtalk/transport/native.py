@@ -216,7 +216,8 @@ class NativeConnection(asyncio.BufferedProtocol):
         try:
             plain, eof = tls.decrypt()
         except ssl_module.SSLError as exc:
-            self._code, self._reason = ABNORMAL_CLOSURE, f"TLS failure: {exc.reason or exc}"
+            if self._code is None:
+                self._code, self._reason = ABNORMAL_CLOSURE, f"TLS failure: {exc.reason or exc}"
             transport.abort()
             return b""
         out = tls.take()

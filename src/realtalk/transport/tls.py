@@ -65,21 +65,28 @@ class TlsLayer:
                 eof = True
                 break
             chunks.append(chunk)
-        if self._held:
+        if self._held:  # writes that waited for the peer go out with the next take()
             held, self._held = self._held, []
             for data in held:
-                self.encrypt(data)
+                self._write(data)
         if len(chunks) == 1:
             return chunks[0], eof
         return b"".join(chunks), eof
 
     def encrypt(self, data: bytes) -> bytes:
         """Ciphertext for ``data`` (it may stay held while the peer renegotiates)."""
+        self._write(data)
+        return self.take()
+
+    def _write(self, data: bytes) -> None:
+        """Feed plaintext to TLS, whole; what it cannot take yet is held, in order."""
         if self._held:
             self._held.append(data)
-        else:
+            return
+        while data:
             try:
-                self.obj.write(data)
+                written = self.obj.write(data)
             except ssl_module.SSLWantReadError:
                 self._held.append(data)
-        return self.take()
+                return
+            data = data[written:]  # a partial write: the rest follows in order
