@@ -10,8 +10,10 @@ event and the session goes on (§5.1). What each event does is in
 :mod:`.openai_events`.
 
 Fatal conditions follow §8: an ``error`` event then a close with code 3000 and the
-reason ``<type>.<code>`` (bad credential, missing model, retired beta interface); the
-time limit sends ``error`` ``session_expired`` and closes with 1001.
+reason ``<type>.<code>`` (bad credential, missing model, unknown ``intent``, retired
+beta interface); the time limit sends ``error`` ``session_expired`` and closes with
+1001. ``?intent=transcription`` (or a client secret bound to a transcription
+session) opens a transcription session (§1.1, §3.3), which needs no model.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from realtalk.emulator.config import Shared
 from realtalk.emulator.conversation import Conversation
 from realtalk.emulator.guard import serve_guarded
 from realtalk.emulator.openai_events import EventHandlers, describe
+from realtalk.emulator.openai_idle import IdleTimer
 from realtalk.emulator.openai_input import InputBuffer
 from realtalk.emulator.openai_items import ItemStore
 from realtalk.emulator.openai_link import OpenAIConnectionRecord, OpenAILink
 from realtalk.emulator.openai_output import Ids, RequestError, session_expired
 from realtalk.emulator.openai_responder import Responder
 from realtalk.emulator.openai_rest import MintedSecret, SecretStore
-from realtalk.emulator.openai_session import SessionConfig
+from realtalk.emulator.openai_session import SessionConfig, SessionKind
 from realtalk.emulator.scenario import Fault
 from realtalk.emulator.state import ConnectionState
 from realtalk.emulator.validate import Reject
@@ -60,10 +63,12 @@ class OpenAIOptions:
         session_limit: Seconds until ``error session_expired`` and a 1001 close
             (None = unlimited).
         secrets: The client secrets minted through the REST side (§1.3).
+        idle_scale: Multiplier of the server VAD idle-timeout wait (tests make it small).
     """
 
     session_limit: float | None = DEFAULT_SESSION_LIMIT
     secrets: SecretStore = field(default_factory=SecretStore)
+    idle_scale: float = 1.0
 
 
 class OpenAIConnection:
@@ -82,6 +87,7 @@ class OpenAIConnection:
         self._shared = shared
         self._opts = shared.options
         self._limit = options.session_limit
+        self._idle_scale = options.idle_scale
         self._secrets = options.secrets
         self._minted: MintedSecret | None = None
         self._record = record
@@ -110,20 +116,22 @@ class OpenAIConnection:
             self._record._finish(self._conn.close_code or ABNORMAL_CLOSURE, self._conn.close_reason)
 
     async def _serve(self) -> None:
-        model = await self._admit()
+        model, kind = await self._admit()
         session_id = self._ids("sess")
-        conversation = Conversation(session_id=session_id, model=model)
+        conversation = Conversation(session_id=session_id, model=model or "")
         self._record.conversation = conversation
         limit = self._limit
         expires = int(time.time() + (limit if limit is not None else 0))
-        config = SessionConfig(model, session_id, expires if limit is not None else 0)
+        config = SessionConfig(model, session_id, expires if limit is not None else 0, kind=kind)
         if self._minted is not None and self._minted.session is not None:
             bound = {k: v for k, v in self._minted.session.items() if k != "model"}
             config.update(msgspec.convert(bound, wire.Session), audio_sent=False, event_id=None)
             # (checked when minted: openai_rest.SecretStore.mint)
         store = ItemStore(conversation)
-        async with asyncio.TaskGroup() as tg:
+        buffer = InputBuffer(config.input_format, config.turn_detection, self._opts.vad_threshold)
+        async with asyncio.TaskGroup() as tg:  # tasks (the idle timer too) end with it
             self._tg = tg
+            idle = IdleTimer(tg, config, buffer, self._idle_scale)
             responder = Responder(
                 link=self._link,
                 store=store,
@@ -133,9 +141,7 @@ class OpenAIConnection:
                 new_id=self._ids,
                 conversation_id=self._ids("conv"),
                 on_turn=self._turn_faults,
-            )
-            buffer = InputBuffer(
-                config.input_format, config.turn_detection, self._opts.vad_threshold
+                idle=idle,
             )
             self._handlers = EventHandlers(
                 link=self._link,
@@ -148,6 +154,8 @@ class OpenAIConnection:
                 record=self._record,
                 new_id=self._ids,
                 tg=tg,
+                idle=idle,
+                strict=self._opts.strict,
             )
             self._record.session = config.to_wire()
             self._state.to(ConnectionState.IDLE)  # before the client can know of the session
@@ -155,8 +163,13 @@ class OpenAIConnection:
             tg.create_task(self._timeline())
             tg.create_task(self._read_loop())
 
-    async def _admit(self) -> str:
-        """Check the interface, the credential and the model (§1.1, §1.2, §8).
+    async def _admit(self) -> tuple[str | None, SessionKind]:
+        """Check the interface, the credential, the intent and the model (§1.1, §1.2, §8).
+
+        Returns:
+            The model (None for a transcription session opened without one) and the
+            kind of session: a client secret's bound session type, else
+            ``transcription`` with ``?intent=transcription``, else ``realtime``.
 
         Raises:
             Reject: 3000 after the ``error`` event, when the connection is refused.
@@ -185,22 +198,33 @@ class OpenAIConnection:
         keys = self._opts.api_keys
         if keys is not None and key not in keys and self._minted is None:
             await self._refuse("invalid_api_key", "Incorrect API key provided.")
+        intent = self._request.query.get("intent")
+        if intent is not None and intent != "transcription":
+            await self._refuse(
+                "invalid_value",
+                f"Invalid value: '{intent}'. Supported values are: 'transcription'.",
+                "intent",
+            )
+        bound = self._minted.session if self._minted is not None else None
+        kind: SessionKind = "transcription" if intent == "transcription" else "realtime"
+        if bound is not None:
+            kind = "transcription" if bound.get("type") == "transcription" else "realtime"
         model = self._request.query.get("model", "")
-        if not model and self._minted is not None and self._minted.session is not None:
-            model = str(self._minted.session.get("model", ""))
+        if not model and bound is not None:
+            model = str(bound.get("model", ""))
         self._record.model = model or None
-        if not model:
+        if not model and kind == "realtime":
             await self._refuse(
                 "missing_required_parameter", "Missing required parameter: 'model'.", "model"
             )
         allow = self._opts.model_allowlist
-        if allow is not None and model not in allow:
+        if model and allow is not None and model not in allow:
             await self._refuse(
                 "model_not_found",
                 f"The model `{model}` does not exist or you do not have access to it.",
                 "model",
             )
-        return model
+        return model or None, kind
 
     async def _refuse(self, code: str, message: str, param: str | None = None) -> None:
         error = RequestError(message, code=code, param=param)

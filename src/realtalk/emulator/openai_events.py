@@ -11,6 +11,11 @@ User audio turns are transcribed like the Gemini emulator's: the scenario's
 ``input_transcripts`` in order, then ``(audio N.N s)``. The transcript is what the
 echo assistant hears; the client sees it only through the transcription events
 (when ``audio.input.transcription`` is set).
+
+The server VAD idle timeout (§3.2, §5.11) fires here: ``input_audio_buffer.timeout_triggered``,
+the commit of the (silent) buffer, whose transcript is empty, and a response. In a
+transcription session (§3.3) turns end with the commit and its transcription:
+no response is ever created.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import asyncio
 from collections.abc import Callable
 
 from realtalk.emulator.conversation import Conversation
+from realtalk.emulator.openai_idle import IdleTimer
 from realtalk.emulator.openai_input import MIN_COMMIT_MS, InputBuffer
 from realtalk.emulator.openai_items import ItemStore, StoredItem
 from realtalk.emulator.openai_link import OpenAIConnectionRecord, OpenAILink
@@ -83,6 +89,8 @@ class EventHandlers:
         record: OpenAIConnectionRecord,
         new_id: Callable[[str], str],
         tg: asyncio.TaskGroup,
+        idle: IdleTimer,
+        strict: bool = True,
     ) -> None:
         self._link = link
         self._config = config
@@ -94,7 +102,10 @@ class EventHandlers:
         self._record = record
         self._new_id = new_id
         self._tg = tg
+        self._idle = idle
+        self._strict = strict
         self._speech_item: str | None = None  # the user item an utterance will become
+        idle.bind(self._idle_timeout)
 
     async def dispatch(self, event: wire.ClientEvent) -> None:
         """Apply one event.
@@ -111,10 +122,12 @@ class EventHandlers:
             case wire.InputAudioBufferCommit():
                 if self._buffer.ms < MIN_COMMIT_MS:
                     raise commit_empty(self._buffer.ms, eid)
+                self._idle.cancel()
                 await self._commit(self._buffer.ms / 1000)
             case wire.InputAudioBufferClear():
                 self._buffer.clear()
                 self._speech_item = None
+                self._idle.cancel()
                 await self._link.send(wire.InputAudioBufferCleared())
             case wire.ConversationItemCreate():
                 await self._item_create(event)
@@ -144,8 +157,11 @@ class EventHandlers:
     # -- session (§4.1) --------------------------------------------------------------------
     async def _session_update(self, event: wire.SessionUpdate) -> None:
         audio_sent = self._responder.audio_sent
-        self._config.update(event.session, audio_sent=audio_sent, event_id=event.event_id)
+        self._config.update(
+            event.session, audio_sent=audio_sent, event_id=event.event_id, strict=self._strict
+        )
         self._buffer.configure(self._config.input_format, self._config.turn_detection)
+        self._idle.cancel()
         self._record.session = self._config.to_wire()
         await self._link.send(wire.SessionUpdated(session=self._record.session))
 
@@ -154,6 +170,7 @@ class EventHandlers:
         detection = self._config.turn_detection or {}
         for speech in self._buffer.append(audio):
             if speech.kind is VadKind.START:
+                self._idle.cancel()
                 self._speech_item = self._new_id("item")
                 started = wire.InputAudioBufferSpeechStarted(
                     audio_start_ms=speech.ms, item_id=self._speech_item
@@ -180,7 +197,23 @@ class EventHandlers:
 
     async def _commit(self, seconds: float) -> None:
         """The buffer becomes a user item (§4.3, §6.2); transcribed when enabled (§5.10)."""
-        item_id = self._speech_item or self._new_id("item")
+        await self._announce(*self._take(seconds))
+
+    def _take(
+        self, seconds: float, *, item_id: str | None = None, silent: bool = False
+    ) -> tuple[StoredItem, str | None]:
+        """Turn the buffer into a user audio item of the conversation, at once.
+
+        Args:
+            seconds: Duration of the utterance (for its placeholder transcript).
+            item_id: The item id (default: the one speech_started announced, or new).
+            silent: An idle-timeout commit: the transcript is empty and no scripted
+                transcript is used up.
+
+        Returns:
+            The item and its ``previous_item_id``.
+        """
+        item_id = item_id or self._speech_item or self._new_id("item")
         self._speech_item = None
         self._conv.user_turns += 1
         item = StoredItem(
@@ -191,13 +224,17 @@ class EventHandlers:
             audio=bytearray(self._buffer.take()),
             rate=self._buffer.rate,
             sample_width=self._buffer.sample_width,
-            text=self._transcript(seconds),
+            text="" if silent else self._transcript(seconds),
             turn=self._conv.user_turns,
         )
         previous = self._store.items[-1].id if len(self._store) else None
         self._store.insert(item)
+        return item, previous
+
+    async def _announce(self, item: StoredItem, previous: str | None) -> None:
+        """``committed``, the item events and (when enabled) the transcription."""
         await self._link.send(
-            wire.InputAudioBufferCommitted(previous_item_id=previous, item_id=item_id)
+            wire.InputAudioBufferCommitted(previous_item_id=previous, item_id=item.id)
         )
         await self._link.send(
             wire.ConversationItemAdded(previous_item_id=previous, item=item.to_wire())
@@ -207,6 +244,23 @@ class EventHandlers:
         )
         if self._config.transcribes:
             await self._transcribe(item)
+
+    async def _idle_timeout(self) -> None:
+        """The idle timeout elapsed (§3.2, §5.11): ``timeout_triggered`` (the span of
+        the buffered audio), the commit of the buffer, then a response."""
+        if self._config.idle_timeout_ms is None or self._buffer.in_speech:
+            return
+        if self._responder.active is not None:
+            return
+        end = self._buffer.written_ms
+        start = max(0.0, end - self._buffer.ms)
+        item, previous = self._take(0.0, item_id=self._new_id("item"), silent=True)
+        triggered = wire.InputAudioBufferTimeoutTriggered(
+            audio_start_ms=int(start), audio_end_ms=int(end), item_id=item.id
+        )
+        await self._link.send(triggered)
+        await self._announce(item, previous)
+        self._responder.start_when_idle(self._tg)
 
     async def _transcribe(self, item: StoredItem) -> None:
         for piece in fragments(item.text):

@@ -32,7 +32,8 @@ class OpenAIConnectionRecord(ConnectionRecord):
     text of a created message or ``CALL_ID OUTPUT`` of a function output):
 
     Attributes:
-        model: The model from the ``?model=`` query.
+        model: The model from the ``?model=`` query (None for a transcription
+            session opened without one).
         session: The effective session configuration, as last sent to the client.
         errors: ``(code, message)`` of every ``error`` event sent, in order.
         machine: The connection's state machine (see :attr:`state`).

@@ -28,6 +28,7 @@ __all__ = [
     "commit_empty",
     "invalid",
     "item_not_found",
+    "no_responses",
     "not_truncatable",
     "prompt_tokens",
     "rate_limits",
@@ -141,6 +142,20 @@ def commit_empty(buffered_ms: float, event_id: str | None) -> RequestError:
 def item_not_found(item_id: str, param: str, event_id: str | None) -> RequestError:
     """An event naming an item the conversation does not hold."""
     return invalid(f"Item with item_id not found: {item_id}", param=param, event_id=event_id)
+
+
+def no_responses(event_id: str | None) -> RequestError:
+    """``response.create`` in a transcription session, which never responds (§3.3).
+
+    The spec names no error; this is the ``invalid_value`` (``param: "type"``) an
+    event type the session does not support gets.
+    """
+    return invalid(
+        "Invalid value: 'response.create'. Transcription sessions do not create "
+        "responses; they send input audio buffer, item and transcription events only.",
+        param="type",
+        event_id=event_id,
+    )
 
 
 def not_truncatable(event_id: str | None) -> RequestError:

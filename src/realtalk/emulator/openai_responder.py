@@ -30,6 +30,7 @@ from msgspec import UNSET
 
 from realtalk.emulator.config import Shared
 from realtalk.emulator.openai_answer import CallNote, decide
+from realtalk.emulator.openai_idle import IdleTimer
 from realtalk.emulator.openai_items import ItemStore, StoredItem
 from realtalk.emulator.openai_link import OpenAILink
 from realtalk.emulator.openai_output import (
@@ -37,6 +38,7 @@ from realtalk.emulator.openai_output import (
     cancel_not_active,
     invalid,
     item_not_found,
+    no_responses,
     rate_limits,
     response_object,
     response_usage,
@@ -93,6 +95,8 @@ class Responder:
         new_id: Makes server ids.
         conversation_id: The ``conv_...`` id of the default conversation.
         on_turn: Awaited with a user turn number before its first response (turn faults).
+        idle: The idle timeout (§3.2): cancelled when a response starts, armed when
+            the last running response ends.
     """
 
     def __init__(
@@ -106,6 +110,7 @@ class Responder:
         new_id: Callable[[str], str],
         conversation_id: str,
         on_turn: Callable[[int], Awaitable[None]],
+        idle: IdleTimer | None = None,
     ) -> None:
         self._link = link
         self._store = store
@@ -115,6 +120,7 @@ class Responder:
         self._new_id = new_id
         self._conversation_id = conversation_id
         self._on_turn = on_turn
+        self._idle = idle
         self._answered: set[int] = set()
         self._notes: dict[str, CallNote] = {}
         self._runs: dict[str, Run] = {}
@@ -137,9 +143,12 @@ class Responder:
         """Start a response (``response.create``, or VAD with ``create_response``).
 
         Raises:
-            RequestError: A default-conversation response is already running, an
-                override is invalid, or ``input`` references a missing item.
+            RequestError: A transcription session, a default-conversation response
+                is already running, an override is invalid, or ``input`` references
+                a missing item.
         """
+        if self._config.is_transcription:
+            raise no_responses(event_id)
         p = params if params is not None else wire.ResponseCreateParams()
         _check(p, event_id)
         default = p.conversation is UNSET or p.conversation != "none"
@@ -147,6 +156,8 @@ class Responder:
             raise active_response(self.active.id, event_id)
         context = self._context(p, event_id)
         run = self._new_run(p, default, context)
+        if self._idle is not None:
+            self._idle.cancel()
         self._runs[run.id] = run
         if default:
             self.active = run
@@ -155,7 +166,10 @@ class Responder:
         return run
 
     def start_when_idle(self, tg: asyncio.TaskGroup) -> None:
-        """VAD ended a turn: respond now, or once the running response is done."""
+        """VAD ended a turn: respond now, or once the running response is done
+        (never in a transcription session)."""
+        if self._config.is_transcription:
+            return
         if self.active is None:
             self.start(tg)
         else:
@@ -315,7 +329,11 @@ class Responder:
         await self._link.send(rate_limits(self.tokens_used))
         if run.default and self._deferred and self.active is None:
             self._deferred = False
-            self.start(tg)
+            if not self._config.is_transcription:  # switched since the turn ended
+                self.start(tg)
+        quiet = self.active is None and all(other is run for other in self._runs.values())
+        if self._idle is not None and quiet:
+            self._idle.response_ended(seconds)
 
     def _finished(self, run: Run, status: str) -> None:
         """``response.done`` is out: the conversation is free for the next response."""

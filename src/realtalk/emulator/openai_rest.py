@@ -5,8 +5,9 @@ protocol layer's server-role halves (:func:`decode_client_secret_request`,
 :func:`encode_client_secret_response`). The Realtime endpoint then accepts the
 key as a bearer token (or ``openai-insecure-api-key.`` subprotocol) until it
 expires — expiry only limits *starting* sessions — and the session configuration
-bound to it becomes the initial configuration of those sessions. The clock is
-injected so expiry can be tested without waiting.
+bound to it becomes the initial configuration of those sessions: a realtime
+session (§3.1) or a transcription session (§3.3, which needs no ``?model=``). The
+clock is injected so expiry can be tested without waiting.
 """
 
 from __future__ import annotations
@@ -67,17 +68,21 @@ class SecretStore:
         """
         seconds, session = decode_client_secret_request(body)
         if session is not None:
-            if session.get("type", "realtime") != "realtime":
+            kind = session.get("type", "realtime")
+            if kind not in ("realtime", "transcription"):
                 raise ProtocolError(
-                    "invalid client_secrets request: session.type must be 'realtime'"
+                    "invalid client_secrets request: session.type must be 'realtime' or "
+                    "'transcription'"
                 )
-            session = {**session, "type": "realtime"}
+            session = {**session, "type": kind}
             update = msgspec.json.encode({"type": "session.update", "session": session})
             event = decode_client(update, interface="ga")  # ClientEventError is a ProtocolError
             assert isinstance(event, wire.SessionUpdate)
             bound = {k: v for k, v in session.items() if k != "model"}
             try:  # the checks a session.update gets
-                probe = SessionConfig("model", "sess", 0)
+                probe = SessionConfig(None, "sess", 0, kind="transcription")
+                if kind == "realtime":
+                    probe = SessionConfig("model", "sess", 0)
                 probe.update(msgspec.convert(bound, wire.Session), audio_sent=False, event_id=None)
             except RequestError as exc:
                 raise ProtocolError(f"invalid client_secrets request: {exc.message}") from None
@@ -123,7 +128,10 @@ def openai_rest_handler(
             minted = store.mint(request.body)
         except ProtocolError as exc:
             return _error(400, exc.reason, "invalid_value")
-        session = {"type": "realtime", "object": "realtime.session", **(minted.session or {})}
+        bound = minted.session or {}
+        kind = bound.get("type", "realtime")
+        obj = "realtime.transcription_session" if kind == "transcription" else "realtime.session"
+        session = {"type": kind, "object": obj, **bound}
         reply = ClientSecret(
             value=Secret(minted.value), expires_at=minted.expires_at, session=session
         )

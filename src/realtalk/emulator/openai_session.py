@@ -3,17 +3,27 @@
 :class:`SessionConfig` holds the effective configuration as plain JSON data (the
 shape of ``session.created``), applies ``session.update`` (only the fields present
 change; objects such as ``turn_detection`` or ``format`` are replaced whole, §4.1)
-and validates the result the way the service does: an invalid update raises
-:class:`~realtalk.emulator.openai_output.RequestError` and changes nothing.
+and validates the result the way the service does (:mod:`.openai_checks`): an
+invalid update raises :class:`~realtalk.emulator.openai_output.RequestError` and
+changes nothing.
+
+A session is a realtime session (§3.1) or a transcription session (§3.3: object
+``realtime.transcription_session``, only ``audio.input`` and ``include``). A
+``session.update`` may switch between the two, since the spec lists only
+``model`` (and the voice, once audio was produced) as immutable: the
+realtime-only settings are kept aside while the session transcribes and come back
+with it. A session opened without a model (``?intent=transcription``) cannot
+become a realtime session, since the model cannot be set after connecting.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
+from realtalk.emulator.openai_checks import SessionCheck
 from realtalk.emulator.openai_output import RequestError, invalid
 from realtalk.protocol.openai import wire
 from realtalk.protocol.openai.pcm import G711_RATE
@@ -22,20 +32,28 @@ __all__ = [
     "DEFAULT_INSTRUCTIONS",
     "DEFAULT_SILENCE_MS",
     "DEFAULT_VOICE",
+    "TRANSCRIPTION_SILENCE_MS",
     "SessionConfig",
+    "SessionKind",
     "format_rate",
 ]
 
+#: ``realtime`` (speech-to-speech, §3.1) or ``transcription`` (§3.3).
+SessionKind = Literal["realtime", "transcription"]
 #: Instructions reported in ``session.created`` (the service has its own default).
 DEFAULT_INSTRUCTIONS = "You are the realtalk emulator's echo assistant."
 #: Voice of a new session.
 DEFAULT_VOICE = "marin"
 #: ``silence_duration_ms`` of the default server VAD (as ``session.created`` shows it).
 DEFAULT_SILENCE_MS = 200
+#: ``silence_duration_ms`` of a transcription session's default server VAD (§3.3).
+TRANSCRIPTION_SILENCE_MS = 500
 
-_FORMATS = (wire.AUDIO_PCM, wire.AUDIO_PCMU, wire.AUDIO_PCMA)
-_EAGERNESS = ("low", "medium", "high", "auto")
-_TOOL_CHOICES = ("auto", "none", "required")
+_KINDS: tuple[SessionKind, ...] = ("realtime", "transcription")
+#: ``object`` of a transcription session (§3.3).
+_TRANSCRIPTION_OBJECT = "realtime.transcription_session"
+#: The top-level fields of a transcription session update (§3.3).
+_TRANSCRIPTION_FIELDS = ("audio", "include")
 #: Keys whose value an update replaces whole instead of merging into.
 _REPLACE = frozenset(
     {
@@ -66,7 +84,7 @@ def _pcm_format() -> dict[str, Any]:
 
 
 def _server_vad(given: dict[str, Any]) -> dict[str, Any]:
-    """A turn-detection object with the service's defaults filled in (§3.2)."""
+    """A realtime session's turn-detection object with the service's defaults (§3.2)."""
     if given.get("type") == "semantic_vad":
         defaults: dict[str, Any] = {"type": "semantic_vad", "eagerness": "auto"}
     else:
@@ -78,6 +96,21 @@ def _server_vad(given: dict[str, Any]) -> dict[str, Any]:
             "idle_timeout_ms": None,
         }
     defaults.update({"create_response": True, "interrupt_response": True})
+    defaults.update(given)
+    return defaults
+
+
+def _transcription_vad(given: dict[str, Any]) -> dict[str, Any]:
+    """A transcription session's turn-detection object with the defaults of §3.3."""
+    if given.get("type") == "semantic_vad":
+        defaults: dict[str, Any] = {"type": "semantic_vad", "eagerness": "auto"}
+    else:
+        defaults = {
+            "type": "server_vad",
+            "threshold": 0.5,
+            "prefix_padding_ms": 300,
+            "silence_duration_ms": TRANSCRIPTION_SILENCE_MS,
+        }
     defaults.update(given)
     return defaults
 
@@ -96,18 +129,33 @@ def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 class SessionConfig:
     """The effective configuration of one session.
 
+    ``data`` always holds the realtime fields (kept aside while the session is a
+    transcription session); :meth:`view` is what the client is shown.
+
     Args:
-        model: The model from the URL (cannot change later).
+        model: The model from the URL (cannot change later); None when the
+            connection opened a transcription session without one.
         session_id: The ``sess_...`` id.
         expires_at: Unix seconds at which the session hits its time limit.
+        kind: ``realtime`` or ``transcription`` (``?intent=transcription``).
     """
 
-    def __init__(self, model: str, session_id: str, expires_at: int) -> None:
+    def __init__(
+        self,
+        model: str | None,
+        session_id: str,
+        expires_at: int,
+        *,
+        kind: SessionKind = "realtime",
+    ) -> None:
+        self.model = model
+        self.kind: SessionKind = kind
+        vad = _server_vad({}) if kind == "realtime" else _transcription_vad({})
         self.data: dict[str, Any] = {
             "type": "realtime",
             "object": "realtime.session",
             "id": session_id,
-            "model": model,
+            "model": model or "",
             "output_modalities": ["audio"],
             "instructions": DEFAULT_INSTRUCTIONS,
             "tools": [],
@@ -121,7 +169,7 @@ class SessionConfig:
                     "format": _pcm_format(),
                     "transcription": None,
                     "noise_reduction": None,
-                    "turn_detection": _server_vad({}),
+                    "turn_detection": vad,
                 },
                 "output": {"format": _pcm_format(), "voice": DEFAULT_VOICE, "speed": 1.0},
             },
@@ -129,9 +177,37 @@ class SessionConfig:
         }
 
     # -- views -------------------------------------------------------------------------
+    def view(self) -> dict[str, Any]:
+        """The session as the client sees it: the realtime object, or the
+        transcription object of §3.3 (``realtime.transcription_session``)."""
+        if self.kind == "realtime":
+            return copy.deepcopy(self.data)
+        return {
+            "type": "transcription",
+            "object": _TRANSCRIPTION_OBJECT,
+            "id": self.data["id"],
+            "expires_at": self.data["expires_at"],
+            "audio": {"input": copy.deepcopy(self._input)},
+            "include": copy.deepcopy(self.data["include"]),
+        }
+
     def to_wire(self) -> wire.Session:
         """The configuration as a wire object (for ``session.created`` / ``.updated``)."""
-        return msgspec.convert(self.data, wire.Session)
+        return msgspec.convert(self.view(), wire.Session)
+
+    @property
+    def is_transcription(self) -> bool:
+        """Whether this is a transcription session (no responses, §3.3)."""
+        return self.kind == "transcription"
+
+    @property
+    def idle_timeout_ms(self) -> int | None:
+        """``idle_timeout_ms`` of a realtime session's server VAD (§3.2), else None."""
+        detection = self._input["turn_detection"]
+        if self.kind != "realtime" or detection is None or detection["type"] != "server_vad":
+            return None
+        value = detection.get("idle_timeout_ms")
+        return None if value is None else int(value)
 
     @property
     def _input(self) -> dict[str, Any]:
@@ -192,13 +268,23 @@ class SessionConfig:
         return [t["name"] for t in self.data["tools"] if t.get("type") == "function"]
 
     # -- updates (§4.1) ----------------------------------------------------------------
-    def update(self, session: wire.Session, *, audio_sent: bool, event_id: str | None) -> None:
-        """Apply a ``session.update``.
+    def update(
+        self,
+        session: wire.Session,
+        *,
+        audio_sent: bool,
+        event_id: str | None,
+        strict: bool = True,
+    ) -> None:
+        """Apply a ``session.update`` (its ``type`` may switch the kind of session).
 
         Args:
             session: The update (decoded by the codec: GA shape, known fields).
             audio_sent: Whether the model has produced audio (the voice is then fixed).
             event_id: The client's ``event_id``, echoed in errors.
+            strict: Refuse realtime-only fields in a transcription update
+                (``unknown_parameter``, as the codec refuses unknown fields); False
+                ignores them.
 
         Raises:
             RequestError: The update is invalid; nothing changed.
@@ -206,108 +292,80 @@ class SessionConfig:
         patch: dict[str, Any] = msgspec.to_builtins(session)
         for key in _SERVER_ONLY:
             patch.pop(key, None)
+        check = SessionCheck(event_id)
         kind = patch.pop("type", "realtime")
-        if kind != self.data["type"]:
+        check.choice("session.type", kind, _KINDS)
+        if kind == "transcription":
+            patch = _transcription_patch(patch, strict, event_id)
+        else:
+            self._check_model(patch.pop("model", None), event_id)
+        merged = _merge(copy.deepcopy(self.data), patch)
+        audio_in = merged["audio"]["input"]
+        if isinstance(audio_in["turn_detection"], dict):  # defaults of the session kind
+            fill = _server_vad if kind == "realtime" else _transcription_vad
+            audio_in["turn_detection"] = fill(audio_in["turn_detection"])
+        for side in ("input", "output"):
+            fmt = merged["audio"][side]["format"]
+            if fmt.get("type") == wire.AUDIO_PCM:
+                fmt.setdefault("rate", wire.PCM_RATE)
+        if kind == "transcription":
+            check.transcription(merged)
+        else:
+            check.realtime(merged)
+            old_voice, new_voice = self._output["voice"], merged["audio"]["output"]["voice"]
+            if audio_sent and new_voice != old_voice:
+                raise invalid(
+                    "Cannot update a conversation's voice if assistant audio is present.",
+                    param="session.audio.output.voice",
+                    event_id=event_id,
+                    code="cannot_update_voice",
+                )
+        self.data = merged
+        self.kind = kind
+
+    def _check_model(self, model: Any, event_id: str | None) -> None:
+        """The model of a realtime update: the connection's, which cannot change.
+
+        Raises:
+            RequestError: Another model, or no model at all (a transcription session
+                opened without one cannot become a realtime session).
+        """
+        if self.model is None:
             raise invalid(
-                f"Invalid value: '{kind}'. The session type cannot be changed.",
+                "Invalid value: 'realtime'. This session was opened without a model "
+                "(?intent=transcription) and cannot become a realtime session.",
                 param="session.type",
                 event_id=event_id,
             )
-        model = patch.pop("model", self.data["model"])
-        if model != self.data["model"]:
+        if model is not None and model != self.model:
             raise invalid(
                 "The model of a session cannot be changed.",
                 param="session.model",
                 event_id=event_id,
             )
-        merged = _merge(copy.deepcopy(self.data), patch)
-        audio_in = merged["audio"]["input"]
-        given = patch.get("audio", {}).get("input", {})
-        if isinstance(given.get("turn_detection"), dict):
-            audio_in["turn_detection"] = _server_vad(given["turn_detection"])
-        for side in ("input", "output"):
-            fmt = merged["audio"][side]["format"]
-            if fmt.get("type") == wire.AUDIO_PCM:
-                fmt.setdefault("rate", wire.PCM_RATE)
-        _Check(event_id).session(merged)
-        old_voice, new_voice = self._output["voice"], merged["audio"]["output"]["voice"]
-        if audio_sent and new_voice != old_voice:
-            raise invalid(
-                "Cannot update a conversation's voice if assistant audio is present.",
-                param="session.audio.output.voice",
-                event_id=event_id,
-                code="cannot_update_voice",
-            )
-        self.data = merged
 
 
-class _Check:
-    """Semantic checks of a merged configuration; each failure raises :class:`RequestError`."""
+def _transcription_patch(
+    patch: dict[str, Any], strict: bool, event_id: str | None
+) -> dict[str, Any]:
+    """The fields of a transcription update (§3.3): ``audio.input`` and ``include``.
 
-    def __init__(self, event_id: str | None) -> None:
-        self.event_id = event_id
-
-    def fail(self, param: str, message: str) -> RequestError:
-        return invalid(message, param=param, event_id=self.event_id)
-
-    def choice(self, param: str, value: Any, allowed: tuple[str, ...]) -> None:
-        if value not in allowed:
-            names = ", ".join(f"'{a}'" for a in allowed)
-            raise self.fail(param, f"Invalid value: '{value}'. Supported values are: {names}.")
-
-    def within(self, param: str, value: Any, low: float, high: float) -> None:
-        if not isinstance(value, (int, float)) or not low <= value <= high:
-            raise self.fail(
-                param, f"Invalid '{param}': expected a value from {low:g} to {high:g}, got {value}."
-            )
-
-    def session(self, data: dict[str, Any]) -> None:
-        modalities = data["output_modalities"]
-        if len(modalities) != 1:
-            raise self.fail(
-                "session.output_modalities",
-                "Invalid 'session.output_modalities': expected ['audio'] or ['text'].",
-            )
-        self.choice("session.output_modalities[0]", modalities[0], ("audio", "text"))
-        tokens = data["max_output_tokens"]
-        if tokens != "inf":
-            self.within("session.max_output_tokens", tokens, 1, 4096)
-        for side in ("input", "output"):
-            self.audio_format(f"session.audio.{side}.format", data["audio"][side]["format"])
-        output = data["audio"]["output"]
-        if "speed" in output:
-            self.within("session.audio.output.speed", output["speed"], 0.25, 1.5)
-        detection = data["audio"]["input"]["turn_detection"]
-        if detection is not None:
-            self.turn_detection(detection)
-        self.tools(data["tools"], data["tool_choice"])
-
-    def audio_format(self, param: str, fmt: dict[str, Any]) -> None:
-        self.choice(f"{param}.type", fmt.get("type"), _FORMATS)
-        if fmt["type"] == wire.AUDIO_PCM and fmt.get("rate") != wire.PCM_RATE:
-            raise self.fail(
-                f"{param}.rate",
-                f"Invalid value: {fmt.get('rate')}. Supported values are: {wire.PCM_RATE}.",
-            )
-
-    def turn_detection(self, td: dict[str, Any]) -> None:
-        param = "session.audio.input.turn_detection"
-        if td["type"] == "semantic_vad":
-            self.choice(f"{param}.eagerness", td.get("eagerness"), _EAGERNESS)
-            return
-        self.within(f"{param}.threshold", td["threshold"], 0.0, 1.0)
-        for name in ("prefix_padding_ms", "silence_duration_ms"):
-            self.within(f"{param}.{name}", td[name], 0, 10_000)
-        if td.get("idle_timeout_ms") is not None:
-            self.within(f"{param}.idle_timeout_ms", td["idle_timeout_ms"], 5000, 30_000)
-
-    def tools(self, tools: list[dict[str, Any]], choice: Any) -> None:
-        names: set[str] = set()
-        for i, tool in enumerate(tools):
-            name = tool.get("name") if tool.get("type") == "function" else None
-            if tool.get("type") == "function" and (not name or name in names):
-                raise self.fail(f"session.tools[{i}].name", "Function names must be unique.")
-            if name:
-                names.add(name)
-        if isinstance(choice, str):
-            self.choice("session.tool_choice", choice, _TOOL_CHOICES)
+    Raises:
+        RequestError: ``unknown_parameter`` for another field, when ``strict``.
+    """
+    audio = patch.get("audio") or {}
+    extra = [key for key in patch if key not in _TRANSCRIPTION_FIELDS]
+    extra += [f"audio.{key}" for key in audio if key != "input"]
+    if extra and strict:
+        param = f"session.{extra[0]}"
+        raise RequestError(
+            f"Unknown parameter: '{param}'. A transcription session has only "
+            "'audio.input' and 'include'.",
+            code="unknown_parameter",
+            param=param,
+            event_id=event_id,
+        )
+    kept = {key: patch[key] for key in _TRANSCRIPTION_FIELDS if key in patch}
+    if "audio" in kept:
+        kept["audio"] = {"input": audio["input"]} if "input" in audio else {}
+    return kept

@@ -91,6 +91,15 @@ class Emulator:
         openai_session_limit: Seconds an OpenAI Realtime session lasts before
             ``error session_expired`` and a 1001 close (None = ``connection_lifetime``
             if set, else the service's 60 minutes).
+        openai_idle_scale: Multiplier of the OpenAI server VAD idle-timeout wait (the
+            response's audio duration plus ``idle_timeout_ms``); a small value lets
+            tests run the idle path in milliseconds. The values clients send and see
+            are not scaled.
+
+    Raises:
+        ConfigError: An option is out of range (``openai_idle_scale`` must be a
+            finite positive number).
+        TypeError: ``scenario`` is not a :class:`Scenario`.
     """
 
     def __init__(
@@ -115,6 +124,7 @@ class Emulator:
         reject_resume_while_open: bool = False,
         clock: Callable[[], float] = time.monotonic,
         openai_session_limit: float | None = None,
+        openai_idle_scale: float = 1.0,
     ) -> None:
         scenario = scenario if scenario is not None else Scenario()
         if not isinstance(scenario, Scenario):
@@ -126,6 +136,15 @@ class Emulator:
         _positive_or_none("connection_lifetime", connection_lifetime)
         _positive_or_none("go_away_time_left", go_away_time_left)
         _positive_or_none("openai_session_limit", openai_session_limit)
+        if (
+            isinstance(openai_idle_scale, bool)
+            or not isinstance(openai_idle_scale, (int, float))
+            or not math.isfinite(openai_idle_scale)
+            or openai_idle_scale <= 0
+        ):
+            raise ConfigError(
+                f"openai_idle_scale must be a finite positive number, got {openai_idle_scale!r}"
+            )
         lifetime = (
             connection_lifetime if connection_lifetime is not None else scenario.connection_lifetime
         )
@@ -156,7 +175,8 @@ class Emulator:
         self._shared = Shared(scenario, options, HandleStore(handle_ttl, clock))
         limit = openai_session_limit if openai_session_limit is not None else lifetime
         self._openai = OpenAIOptions(
-            session_limit=limit if limit is not None else DEFAULT_SESSION_LIMIT
+            session_limit=limit if limit is not None else DEFAULT_SESSION_LIMIT,
+            idle_scale=float(openai_idle_scale),
         )
         self._server: WsServer | None = None
         self._rest: HttpServer | None = None
