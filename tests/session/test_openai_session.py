@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from typing import Any
@@ -134,3 +135,39 @@ async def test_openai_mutate_context_truncate_and_contract_commands() -> None:
     assert server.received[1]["session"]["instructions"] == "Speak slowly."
     truncate = server.received[3]
     assert (truncate["item_id"], truncate["audio_end_ms"]) == ("item_1", 0)
+
+
+async def test_a_transcription_only_session_yields_input_transcripts_and_no_response() -> None:
+    from realtalk.audio import silence, tone
+    from realtalk.emulator import Emulator
+    from realtalk.events import InputTranscript, ResponseStarted, SpeechStopped
+
+    config = {
+        "type": "transcription",
+        "audio": {
+            "input": {
+                "transcription": {"model": "gpt-4o-transcribe"},
+                "turn_detection": {"type": "server_vad"},
+            }
+        },
+    }
+    async with Emulator() as emulator:
+        session = await realtalk.connect(
+            "openai", model="gpt-realtime", url=emulator.url, config=config
+        )
+        try:
+            events = session.events()
+            await session.send_audio(tone(440, 1.0, 24000) + silence(1.0, 24000))
+            seen = []
+            async with asyncio.timeout(10):  # a guard against a hang, not a timing check
+                async for item in events:
+                    seen.append(item)
+                    if isinstance(item, InputTranscript) and item.final:
+                        break
+        finally:
+            await session.close()
+    kinds = [type(e) for e in seen]
+    assert SpeechStopped in kinds
+    assert "".join(e.text for e in seen if isinstance(e, InputTranscript)) == "(audio 1.0 s)"
+    assert ResponseStarted not in kinds
+    assert emulator.connections[-1].session.type == "transcription"
