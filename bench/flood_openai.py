@@ -38,7 +38,7 @@ from collections.abc import Iterator
 
 import orjson
 
-from bench.lean import _frame, split_frames, switching_protocols, take_head
+from bench.lean import LeanProtocol, _frame, switching_protocols
 from realtalk.audio import chunk, synthesize
 from realtalk.emulator.flood import CHUNK_BYTES, STAMP
 
@@ -47,7 +47,6 @@ __all__ = ["serve_openai"]
 _COMMAND_MAX = 1024
 _PERIOD = 0.04
 _RATE = 24000
-_BATCH = 32  # frames joined per transport.write during a flood
 _STAMP_BYTES = 24
 _SPEECH = "The quick brown fox jumps over the lazy dog while the flood source keeps talking."
 _SESSION = {
@@ -133,67 +132,22 @@ class _Source:
         self.paced = _Stamped()
 
 
-class _OpenAIConnection(asyncio.Protocol):
+class _OpenAIConnection(LeanProtocol):
+    refusal = b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
+    command_max = _COMMAND_MAX
+
     def __init__(self, source: _Source) -> None:
+        super().__init__()
         self._source = source
-        self._transport: asyncio.Transport | None = None
-        self._buf = bytearray()
-        self._upgraded = False
-        self._setup_done = False
         self._jobs: deque[list[str]] = deque()
-        self._flood: Iterator[bytes] | None = None
-        self._paused = False
         self._pacing = False
-        self._timer: asyncio.TimerHandle | None = None
-        self._loop = asyncio.get_running_loop()
 
-    # -- transport callbacks
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._transport = None
-
-    def pause_writing(self) -> None:
-        self._paused = True
-
-    def resume_writing(self) -> None:
-        self._paused = False
-        self._pump()
-
-    def data_received(self, data: bytes) -> None:
-        self._buf += data
-        if not self._upgraded and not self._upgrade():
-            return
-        self._frames()
-
-    # -- handshake and frames
-
-    def _upgrade(self) -> bool:
-        head = take_head(self._buf)
-        if head is None:
-            return False
+    def _accept(self, head: bytes) -> bytes | None:
         response = switching_protocols(head)
-        assert self._transport is not None
         path = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b""
         if response is None or not path.startswith(b"/v1/realtime"):
-            self._transport.write(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
-            self._transport.close()
-            return False
-        self._transport.write(response + _CREATED)
-        self._upgraded = True
-        return True
-
-    def _keep(self, opcode: int, size: int) -> bool:
-        return size <= _COMMAND_MAX or opcode >= 0x8 or not self._setup_done
-
-    def _frames(self) -> None:
-        for opcode, payload in split_frames(self._buf, self._keep):
-            self._message(opcode, payload)
+            return None
+        return response + _CREATED
 
     def _message(self, opcode: int, payload: bytes) -> None:
         transport = self._transport
@@ -225,18 +179,13 @@ class _OpenAIConnection(asyncio.Protocol):
     # -- output
 
     def _pump(self) -> None:
-        transport = self._transport
-        while transport is not None and not self._paused and not self._pacing:
+        """The jobs in order: each flood written out (the base class), pacing in between."""
+        while self._transport is not None and not self._paused and not self._pacing:
             if self._flood is None:
                 if not self._jobs:
                     return
                 self._start(self._jobs.popleft())
-                continue
-            batch = [f for _, f in zip(range(_BATCH), self._flood, strict=False)]
-            if batch:
-                transport.write(b"".join(batch))
-            else:
-                self._flood = None
+            super()._pump()
 
     def _start(self, words: list[str]) -> None:
         source = self._source

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 
 from realtalk.emulator.flood import StampedAudio, audio_messages, transcript_messages
 
-__all__ = ["serve_lean"]
+__all__ = ["LeanProtocol", "serve_lean"]
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _KEY = re.compile(rb"(?im)^sec-websocket-key:\s*(\S+)\s*$")
@@ -119,16 +119,25 @@ class _Source:
         self.transcripts = [_frame(m) for m in transcript_messages()]
 
 
-class _LeanConnection(asyncio.Protocol):
-    def __init__(self, source: _Source) -> None:
-        self._source = source
-        self._audio = source.paced
-        self._flood: Iterator[bytes] | None = None
-        self._paused = False
+class LeanProtocol(asyncio.Protocol):
+    """What every lean source connection does: the upgrade, client frame splitting,
+    and floods written ``_BATCH`` frames at a time under ``pause_writing`` flow control.
+
+    Subclasses answer the upgrade (:meth:`_accept`) and the messages (:meth:`_message`).
+    """
+
+    #: The answer to an upgrade request that :meth:`_accept` refuses.
+    refusal = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n"
+    #: Client frames larger than this after the setup are skipped unread (audio).
+    command_max = _COMMAND_MAX
+
+    def __init__(self) -> None:
         self._transport: asyncio.Transport | None = None
         self._buf = bytearray()
         self._upgraded = False
         self._setup_done = False
+        self._flood: Iterator[bytes] | None = None
+        self._paused = False
         self._timer: asyncio.TimerHandle | None = None
         self._loop = asyncio.get_running_loop()
 
@@ -161,28 +170,39 @@ class _LeanConnection(asyncio.Protocol):
         self._buf += data
         if not self._upgraded and not self._upgrade():
             return
-        self._frames()
+        for opcode, payload in split_frames(self._buf, self._keep):
+            self._message(opcode, payload)
 
     def _upgrade(self) -> bool:
         head = take_head(self._buf)
         if head is None:
             return False
-        response = switching_protocols(head)
+        answer = self._accept(head)
         assert self._transport is not None
-        if response is None:
-            self._transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+        if answer is None:
+            self._transport.write(self.refusal)
             self._transport.close()
             return False
-        self._transport.write(response)
+        self._transport.write(answer)
         self._upgraded = True
         return True
 
-    def _keep(self, opcode: int, size: int) -> bool:
-        return size <= _COMMAND_MAX or opcode >= 0x8 or not self._setup_done
+    def _accept(self, head: bytes) -> bytes | None:
+        """What to write for the upgrade request ``head`` (None refuses it)."""
+        return switching_protocols(head)
 
-    def _frames(self) -> None:
-        for opcode, payload in split_frames(self._buf, self._keep):
-            self._message(opcode, payload)
+    def _keep(self, opcode: int, size: int) -> bool:
+        return size <= self.command_max or opcode >= 0x8 or not self._setup_done
+
+    def _message(self, opcode: int, payload: bytes) -> None:
+        raise NotImplementedError
+
+
+class _LeanConnection(LeanProtocol):
+    def __init__(self, source: _Source) -> None:
+        super().__init__()
+        self._source = source
+        self._audio = source.paced
 
     def _message(self, opcode: int, payload: bytes) -> None:
         transport = self._transport
