@@ -291,3 +291,26 @@ async def test_partial_content_does_not_arm_the_silence_watchdog(make: Any) -> N
         texts, seen = await replies(s, 1)
     assert texts == ["You said: part one part two"]
     assert of(Reconnecting, seen) == []
+
+
+async def test_a_runner_bug_ends_the_session_with_an_error_not_a_hang(
+    make: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from realtalk.session.runner import Runner
+
+    async def broken(self: Runner, code: int | None, reason: str) -> None:
+        raise RuntimeError("a bug in recovery")
+
+    monkeypatch.setattr(Runner, "_recover", broken)
+    h = make(Scenario(faults=[Fault(kind="drop", at_turn=1)]))
+    session = await h.connect()
+    await session.send_client_content("one")
+    events: list[Event] = []
+    async with asyncio.timeout(5):  # a guard against a hang, not a timing check
+        while (event := await session.next_event()) is not None:
+            events.append(event)
+    errors = of(Error, events)
+    assert errors and errors[-1].code == "internal" and "a bug in recovery" in errors[-1].message
+    assert events[-1] == Closed(1011, "internal error: RuntimeError")
+    with pytest.raises(realtalk.SessionClosed):
+        await session.send_text("still there?")

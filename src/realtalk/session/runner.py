@@ -363,9 +363,13 @@ class Runner(Supervisor):
             return
         self._detach(link)
         already_closed = link.conn.close_code is not None
-        with contextlib.suppress(ConnectionClosed):
+        try:
             async with asyncio.timeout(self.options.close_timeout):
                 await link.conn.close(1000, "")
+        except ConnectionClosed:
+            pass
+        except TimeoutError:  # the peer never finished the closing handshake
+            link.conn.abort()
         if self._recorder is not None and not already_closed:
             self._recorder.connection_closed(link.number, 1000, "", by_client=True)
         if link.reader is not None and not link.reader.done():

@@ -183,6 +183,9 @@ class Supervisor(ABC):
                 if silence is not None and since is not None and now - since >= silence:
                     self._awaiting_reply_since = None
                     self._abandon_current("server silent")
+        except Exception as exc:  # a bug must end the session visibly, not leave it hanging
+            code, reason = 1011, f"internal error: {type(exc).__name__}"
+            self.ring.publish(Error(code="internal", message=f"session runner failed: {exc!r}"))
         finally:
             _discard(prepared)
             await self._stop_link(self._link)
