@@ -3,7 +3,8 @@
 A raw loopback server accepts the upgrade, answers the setup, then sends something
 RFC 6455 forbids. realtalk's client closes with the matching code (1002, 1007, 1009),
 the session does not retry what a reconnect cannot fix, and the stream ends with
-``Closed(code, reason)``: no crash, no hang, no retry loop.
+``Closed(code, reason)``: no crash, no hang, no retry loop. A server that stops
+answering keepalive pings is a loss the session recovers from (``Reconnecting``).
 """
 
 from __future__ import annotations
@@ -82,6 +83,46 @@ async def test_a_protocol_violation_ends_the_session_with_its_code(
         assert not any(isinstance(e, Reconnecting) for e in events)
         with pytest.raises(realtalk.SessionClosed):
             await session.send_text("anyone there?")
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_server_that_stops_answering_pings_is_left_and_the_session_reconnects() -> None:
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        head = await reader.readuntil(b"\r\n\r\n")
+        found = KEY.search(head)
+        assert found is not None
+        accept = accept_key(found.group(1).decode()).encode()
+        writer.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        await reader.read(1)
+        writer.write(server_frame(SETUP_COMPLETE))
+        try:
+            while await reader.read(65536):  # pings arrive and are never answered
+                pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        session = await realtalk.connect(
+            "gemini", model="gemini-test", url=url, ping_interval=0.02, ping_timeout=0.05
+        )
+        try:
+            async with asyncio.timeout(10):  # a guard against a hang, not a timing check
+                while not isinstance(event := await session.next_event(), Reconnecting):
+                    assert event is not None
+        finally:
+            await session.close()
+        assert "1006" in event.cause and "keepalive" in event.cause
     finally:
         server.close()
         await server.wait_closed()
