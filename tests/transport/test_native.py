@@ -856,3 +856,23 @@ def test_without_proxy_variables_nothing_is_proxied() -> None:
     # the autouse fixture removed every *_proxy variable, lower- and upper-case
     assert not proxied_url("wss://example.com/x")
     assert not proxied_url("ws://example.com/x")
+
+
+async def test_ipv6_literal_hosts_are_bracketed_in_the_host_header() -> None:
+    hosts: list[str | None] = []
+
+    async def echo(conn: Connection, request: Request) -> None:
+        hosts.append(request.headers.get("host"))
+        await conn.send(await conn.recv())
+
+    try:
+        server = await serve(echo, host="::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    async with server:
+        port = server.port
+        conn = await NativeConnector()(f"ws://[::1]:{port}/v6", {})
+        await conn.send("over IPv6")
+        assert await recv(conn) == "over IPv6"
+        await conn.close()
+    assert hosts == [f"[::1]:{port}"]
