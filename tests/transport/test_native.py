@@ -876,3 +876,29 @@ async def test_ipv6_literal_hosts_are_bracketed_in_the_host_header() -> None:
         assert await recv(conn) == "over IPv6"
         await conn.close()
     assert hosts == [f"[::1]:{port}"]
+
+
+async def test_a_transport_that_is_not_an_asyncio_transport_subclass_is_used() -> None:
+    """uvloop's transports are stream transports without subclassing asyncio.Transport."""
+
+    class DuckTransport:
+        def __init__(self) -> None:
+            self.written: list[bytes] = []
+
+        def write(self, data: bytes) -> None:
+            self.written.append(data)
+
+    conn = NativeConnection(
+        request=b"GET / HTTP/1.1\r\n\r\n",
+        accept="",
+        tls=None,
+        max_size=1 << 20,
+        max_queue=4,
+        ping_interval=None,
+        ping_timeout=None,
+        close_timeout=1.0,
+    )
+    transport = DuckTransport()
+    conn.connection_made(transport)  # type: ignore[arg-type]
+    assert transport.written == [b"GET / HTTP/1.1\r\n\r\n"]
+    conn._opened.cancel()  # never opened: nothing waits for it

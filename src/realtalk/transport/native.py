@@ -28,10 +28,11 @@ import asyncio
 import os
 import ssl as ssl_module
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, cast
 
 from realtalk.errors import ConnectError, ConnectionClosed
 from realtalk.transport.base import ABNORMAL_CLOSURE, Connection
@@ -134,7 +135,8 @@ class NativeConnection(asyncio.BufferedProtocol):
 
     # -- asyncio.BufferedProtocol -----------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        # a stream transport, though not always a subclass of asyncio.Transport (uvloop's)
+        transport = cast(asyncio.Transport, transport)
         self._transport = transport
         tls = self._tls
         if tls is None:
@@ -311,7 +313,7 @@ class NativeConnection(asyncio.BufferedProtocol):
         pings = self._pings
         if payload not in pings:
             return  # unsolicited
-        now = self._loop.time()
+        now = time.perf_counter()  # the loop's clock may tick in whole ms (uvloop)
         keepalive_answered = False
         # a pong answers its ping and every ping sent before it
         while pings:
@@ -490,7 +492,7 @@ class NativeConnection(asyncio.BufferedProtocol):
         payload = os.urandom(4)
         while payload in self._pings:
             payload = os.urandom(4)
-        self._pings[payload] = (waiter, self._loop.time())
+        self._pings[payload] = (waiter, time.perf_counter())
         self._write(encode_frame(PING, payload))
 
     async def ping(self) -> float:
