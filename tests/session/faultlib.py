@@ -54,7 +54,7 @@ from realtalk.events import (
 from realtalk.protocol.gemini import codec
 from realtalk.session.policy import ReconnectPolicy
 from realtalk.transport import Connection, Connector, MemoryConnector, NativeConnector
-from realtalk.transport.base import ABNORMAL_CLOSURE
+from realtalk.transport.base import ABNORMAL_CLOSURE, PushReceiver, Receiver
 
 __all__ = [
     "ClientRun",
@@ -317,21 +317,6 @@ class TappedConnection:
         self._log_received(data)
         return data
 
-    async def recv_many(self) -> list[str | bytes]:
-        """A burst at once when the inner connection offers it (as the session reads it)."""
-        recv_many = getattr(self.inner, "recv_many", None)
-        if recv_many is None:
-            return [await self.recv()]
-        await self._tap.hooks.receiving(self)
-        if self.cut:
-            raise ConnectionClosed(ABNORMAL_CLOSURE, "")
-        batch: list[str | bytes] = await recv_many()
-        for n, data in enumerate(batch, 1):
-            self._log_received(data)
-            if self.cut:
-                return batch[:n]  # the rest of the burst is lost with the network
-        return batch
-
     def _log_received(self, data: str | bytes) -> None:
         frame = Frame(self._tap.tick(), data.encode() if isinstance(data, str) else data)
         self.rx.append(frame)
@@ -359,6 +344,29 @@ class TappedConnection:
         return self.inner.close_reason
 
 
+class TappedPushConnection(TappedConnection):
+    """A tapped connection whose inner connection hands bursts over (``receive_with``),
+    as the session uses realtalk's own WebSocket client."""
+
+    inner: PushReceiver  # type: ignore[assignment]
+
+    def receive_with(self, receiver: Receiver) -> None:
+        def tapped(batch: list[str | bytes]) -> int:
+            if self.cut:
+                return len(batch)  # after the cut nothing arrives
+            cut_at = self._tap.cut_within(self, len(batch))
+            offered = batch if cut_at is None else batch[:cut_at]
+            taken = receiver(offered)
+            for data in offered[:taken]:
+                self._log_received(data)  # the cut, if due, happens right after its frame
+            return len(batch) if self.cut else taken
+
+        self.inner.receive_with(tapped)
+
+    async def wait_closed(self) -> ConnectionClosed:
+        return await self.inner.wait_closed()
+
+
 class WireTap:
     """A connector whose connections are tapped."""
 
@@ -380,12 +388,21 @@ class WireTap:
         """Whether the network drops ``conn`` now (once, on the first connection)."""
         return conn.number == 0 and len(conn.rx) == self.cut_after
 
+    def cut_within(self, conn: TappedConnection, count: int) -> int | None:
+        """How many of the next ``count`` frames arrive before the cut, if it falls there."""
+        if conn.number != 0 or self.cut_after is None:
+            return None
+        left = self.cut_after - len(conn.rx)
+        return left if 0 < left <= count else None
+
     def tick(self) -> int:
         self._seq += 1
         return self._seq
 
     async def __call__(self, url: str, headers: Mapping[str, str]) -> Connection:
-        conn = TappedConnection(await self.inner(url, headers), len(self.conns), self)
+        inner = await self.inner(url, headers)
+        kind = TappedPushConnection if isinstance(inner, PushReceiver) else TappedConnection
+        conn = kind(inner, len(self.conns), self)
         self.conns.append(conn)
         return conn
 
@@ -662,8 +679,23 @@ class _Checker:
         return self.outcome.emulator.connections
 
     @property
-    def conns(self) -> list[TappedConnection]:
-        return self.outcome.tap.conns
+    def conns(self) -> list[TappedConnection | None]:
+        """The client's connections, aligned with the server's records.
+
+        A preconnect that a loss discarded while its handshake was still running (over
+        sockets) reached the server but never the client: its record got no client
+        message, and it stands here as None.
+        """
+        tapped = self.outcome.tap.conns
+        aligned: list[TappedConnection | None] = []
+        i = 0
+        for record in self.records:
+            if i < len(tapped) and (record.log or not tapped[i].tx):
+                aligned.append(tapped[i])
+                i += 1
+            else:
+                aligned.append(None)
+        return aligned + list(tapped[i:])
 
 
 def verify(outcome: Outcome) -> list[str]:
@@ -741,7 +773,11 @@ def _check_links(
         numbers.append(number)
         # every event the application got from this link is, in order, what the
         # connection received after setupComplete: nothing twice, nothing invented
-        rx = check.conns[number].rx
+        conn = check.conns[number]
+        if conn is None:
+            check.fail(f"link {k}: connection {number} never reached the client")
+            return None
+        rx = conn.rx
         start = next(
             i
             for i, f in enumerate(rx)
@@ -885,9 +921,11 @@ def _in_flight_window(
     conversation message (text, client content) a ``turnComplete`` must also have
     come in between (:mod:`realtalk.session.outbox`).
     """
+    conns = check.conns
     carried = [
-        (conn.number, i, frame.seq)
-        for conn in check.conns
+        (number, i, frame.seq)
+        for number, conn in enumerate(conns)
+        if conn is not None
         for i, frame in enumerate(conn.tx)
         if i and _key(frame.data) == key
     ]
@@ -895,12 +933,14 @@ def _in_flight_window(
         return None
     c, index, sent_at = carried[-1]
     handle = next(
-        (h for conn in check.conns[c + 1 :] if (h := _setup_handle(conn)) is not None), None
+        (h for conn in conns[c + 1 :] if conn and (h := _setup_handle(conn)) is not None), None
     )
     if handle is None or handle not in owners:
         return False
     issuer, consumed = owners[handle]
-    rx = check.conns[c].rx
+    carrier = conns[c]
+    assert carrier is not None
+    rx = carrier.rx
     received = next((f.seq for f in rx if f.seq > sent_at and handle.encode() in f.data), None)
     if issuer != c or consumed >= index or received is None:
         return False

@@ -105,7 +105,8 @@ async def test_fault_schedule(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(0, SCHEDULES, 4), ids=lambda seed: f"seed-{seed}")
 async def test_fault_schedule_over_sockets(seed: int) -> None:
     """Every fourth schedule again over loopback TCP, through the default WebSocket
-    client and its burst reads (``recv_many``), against the emulator's server."""
+    client, which hands bursts to the session from its own callback, against the
+    emulator's server."""
     schedule = make_schedule(seed)
     outcome = await run_schedule(schedule, sockets=True)
     problems = verify(outcome)

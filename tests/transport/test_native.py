@@ -32,8 +32,7 @@ import pytest
 from realtalk.emulator import Emulator
 from realtalk.emulator.tls import make_tls
 from realtalk.errors import ConnectError, ConnectionClosed
-from realtalk.transport import Connection, Request, serve
-from realtalk.transport.base import BatchReceiver
+from realtalk.transport import Connection, PushReceiver, Request, serve
 from realtalk.transport.frames import (
     BINARY,
     CLOSE,
@@ -716,7 +715,6 @@ async def test_sending_many_big_messages_waits_for_the_reader(connect: Connect) 
 
 async def test_recv_many_takes_a_burst_in_order(connect: Connect) -> None:
     conn, peer = await connect()
-    assert isinstance(conn, BatchReceiver)
     waiting = asyncio.create_task(conn.recv_many())
     await peer.send(frame(TEXT, b"1"), frame(BINARY, b"2"), frame(TEXT, b"3"))
     async with asyncio.timeout(WAIT):
@@ -902,3 +900,84 @@ async def test_a_transport_that_is_not_an_asyncio_transport_subclass_is_used() -
     conn.connection_made(transport)  # type: ignore[arg-type]
     assert transport.written == [b"GET / HTTP/1.1\r\n\r\n"]
     conn._opened.cancel()  # never opened: nothing waits for it
+
+
+# -- push mode (receive_with / wait_closed) ---------------------------------------------
+def collect_into(got: list[str | bytes]) -> Callable[[list[str | bytes]], int]:
+    """A receiver that takes every message it is offered."""
+
+    def receiver(batch: list[str | bytes]) -> int:
+        got.extend(batch)
+        return len(batch)
+
+    return receiver
+
+
+async def test_push_mode_hands_bursts_over_in_order_then_the_end(connect: Connect) -> None:
+    conn, peer = await connect()
+    assert isinstance(conn, PushReceiver)
+    got: list[str | bytes] = []
+    conn.receive_with(collect_into(got))
+    peer.writer.write(b"".join(frame(TEXT, str(i).encode()) for i in range(50)))
+    peer.writer.write(frame(CLOSE, (1001).to_bytes(2, "big") + b"bye"))
+    async with asyncio.timeout(WAIT):
+        ended = await conn.wait_closed()
+    assert got == [str(i) for i in range(50)]
+    assert (ended.code, ended.reason) == (1001, "bye")
+
+
+async def test_what_the_receiver_leaves_is_offered_again_before_anything_newer(
+    connect: Connect,
+) -> None:
+    conn, peer = await connect(max_queue=2)
+    offers: list[list[str | bytes]] = []
+
+    def take_two(batch: list[str | bytes]) -> int:
+        offers.append(list(batch))
+        return min(2, len(batch))
+
+    conn.receive_with(take_two)
+    peer.writer.write(b"".join(frame(TEXT, str(i).encode()) for i in range(7)))
+    await until(lambda: sum(min(2, len(o)) for o in offers) >= 7)
+    taken = [m for offer in offers for m in offer[:2]]
+    assert taken == [str(i) for i in range(7)]
+    assert all(o[0] == str(2 * k) for k, o in enumerate(offers))  # each offer resumes in order
+
+
+async def test_messages_queued_before_push_mode_are_handed_over(connect: Connect) -> None:
+    conn, peer = await connect()
+    await peer.send(frame(TEXT, b"early"))
+    await until(lambda: bool(conn._messages))
+    got: list[str | bytes] = []
+    conn.receive_with(collect_into(got))
+    await until(lambda: got == ["early"])
+
+
+async def test_a_receiver_that_raises_drops_the_connection(connect: Connect) -> None:
+    conn, peer = await connect()
+
+    def broken(batch: list[str | bytes]) -> int:
+        raise ValueError("boom")
+
+    conn.receive_with(broken)
+    await peer.send(frame(TEXT, b"x"))
+    async with asyncio.timeout(WAIT):
+        ended = await conn.wait_closed()
+    assert ended.code == 1006 and "receiver failed: ValueError: boom" in ended.reason
+
+
+async def test_the_end_waits_for_the_messages_before_it(connect: Connect) -> None:
+    conn, peer = await connect()
+    got: list[str | bytes] = []
+
+    def one_at_a_time(batch: list[str | bytes]) -> int:
+        got.append(batch[0])
+        return 1
+
+    conn.receive_with(one_at_a_time)
+    peer.writer.write(b"".join(frame(TEXT, str(i).encode()) for i in range(5)))
+    peer.drop()  # the network ends right after them
+    async with asyncio.timeout(WAIT):
+        ended = await conn.wait_closed()
+    assert got == [str(i) for i in range(5)]  # every message was handed over first
+    assert ended.code == 1006

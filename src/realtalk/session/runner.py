@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -65,7 +66,7 @@ from realtalk.session.resume import ResumeTracker
 from realtalk.session.ring import EventRing
 from realtalk.session.state import SessionStatus, StatusMachine
 from realtalk.session.supervisor import Supervisor
-from realtalk.transport.base import BatchReceiver, Connection, Connector
+from realtalk.transport.base import Connection, Connector, PushReceiver
 
 __all__ = ["Runner", "SessionStatistics"]
 
@@ -283,6 +284,11 @@ class Runner(Supervisor):
     # -- reading -----------------------------------------------------------------------
     async def _read(self, link: Link) -> None:
         conn = link.conn
+        if isinstance(conn, PushReceiver):
+            # the transport hands bursts over from its own callback: no task switch
+            conn.receive_with(functools.partial(self._take, link))
+            self._link_ended(link, await conn.wait_closed())
+            return
         decode = self.protocol.decode
         ring = self.ring
         recorder = self._recorder
@@ -291,32 +297,56 @@ class Runner(Supervisor):
         # under them. Yield once per half ring so every reader gets its turn in time.
         stride = max(1, ring.capacity // 2)
         next_yield = ring.head + stride
-        # a connection that hands over a burst at once saves a call per message
-        recv_many = conn.recv_many if isinstance(conn, BatchReceiver) else None
         try:
             while True:
-                batch = await recv_many() if recv_many is not None else (await conn.recv(),)
+                data = await conn.recv()
+                if self._link is not link:
+                    return  # superseded: never deliver late events
+                if recorder is not None:
+                    recorder.received(link.number, data)
                 self._awaiting_reply_since = None
-                for data in batch:
-                    if self._link is not link:
-                        return  # superseded: never deliver late events
-                    if recorder is not None:
-                        recorder.received(link.number, data)
-                    events = decode(data)
-                    if events:
-                        self._observe(events)
-                        ring.publish_many(events)
-                        if ring.head >= next_yield:
-                            await asyncio.sleep(0)
-                            next_yield = ring.head + stride
+                events = decode(data)
+                if events:
+                    self._observe(events)
+                    ring.publish_many(events)
+                    if ring.head >= next_yield:
+                        await asyncio.sleep(0)
+                        next_yield = ring.head + stride
         except ConnectionClosed as exc:
-            if self._link is link:
-                if self._recorder is not None:
-                    self._recorder.connection_closed(
-                        link.number, exc.code, exc.reason, by_client=False
-                    )
-                self._lost = (exc.code, exc.reason)
-                self._wake.set()
+            self._link_ended(link, exc)
+
+    def _take(self, link: Link, batch: list[str | bytes]) -> int:
+        """Receive a burst handed over by ``link``'s transport; return how many were taken.
+
+        It stops after half a ring of events when more are left: the transport offers
+        the rest in a later turn of the event loop, after the readers this burst woke,
+        so the ring does not wrap under them.
+        """
+        if self._link is not link:
+            return len(batch)  # superseded: never deliver late events
+        self._awaiting_reply_since = None
+        decode = self.protocol.decode
+        ring = self.ring
+        recorder = self._recorder
+        limit = ring.head + max(1, ring.capacity // 2)
+        for taken, data in enumerate(batch, 1):
+            if recorder is not None:
+                recorder.received(link.number, data)
+            events = decode(data)
+            if events:
+                self._observe(events)
+                ring.publish_many(events)
+                if ring.head >= limit:
+                    return taken
+        return len(batch)
+
+    def _link_ended(self, link: Link, exc: ConnectionClosed) -> None:
+        """``link``'s connection ended: if it is the current one, that is a loss."""
+        if self._link is link:
+            if self._recorder is not None:
+                self._recorder.connection_closed(link.number, exc.code, exc.reason, by_client=False)
+            self._lost = (exc.code, exc.reason)
+            self._wake.set()
 
     def _observe(self, events: Iterable[Event]) -> None:
         """Bookkeeping on received events: handles, acknowledgements, goAway.

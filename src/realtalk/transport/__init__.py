@@ -9,13 +9,19 @@
 * :mod:`realtalk.transport.memory`: an in-memory connected pair for tests.
 """
 
-from realtalk.transport.base import BatchReceiver, Connection, Connector, Handler, Request
+from realtalk.transport.base import (
+    Connection,
+    Connector,
+    Handler,
+    PushReceiver,
+    Receiver,
+    Request,
+)
 from realtalk.transport.memory import MemoryConnection, MemoryConnector, memory_pair
 from realtalk.transport.native import NativeConnection, NativeConnector
 from realtalk.transport.ws import HttpResponse, WebSocketConnector, WsServer, serve
 
 __all__ = [
-    "BatchReceiver",
     "Connection",
     "Connector",
     "Handler",
@@ -24,6 +30,8 @@ __all__ = [
     "MemoryConnector",
     "NativeConnection",
     "NativeConnector",
+    "PushReceiver",
+    "Receiver",
     "Request",
     "WebSocketConnector",
     "WsServer",

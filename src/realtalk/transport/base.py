@@ -11,7 +11,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-__all__ = ["BatchReceiver", "Connection", "Connector", "Handler", "Request"]
+from realtalk.errors import ConnectionClosed
+
+__all__ = ["Connection", "Connector", "Handler", "PushReceiver", "Receiver", "Request"]
 
 #: Close code for a connection that ended without a close frame (RFC 6455 §7.1.5).
 ABNORMAL_CLOSURE = 1006
@@ -82,15 +84,30 @@ class Connection(Protocol):
         ...
 
 
+#: Takes a burst of received messages, in order; returns how many it took (the rest are
+#: offered again, before anything newer, in a later turn of the event loop).
+Receiver = Callable[[list[str | bytes]], int]
+
+
 @runtime_checkable
-class BatchReceiver(Protocol):
-    """Optional: a :class:`Connection` that hands over a burst of messages at once."""
+class PushReceiver(Protocol):
+    """Optional: a :class:`Connection` that hands messages to a callback as they arrive.
 
-    async def recv_many(self) -> list[str | bytes]:
-        """Every message received so far (at least one), in order.
+    The session uses it when present: the messages of one socket read reach the
+    session inside the transport's own callback, with no task switch in between.
+    """
 
-        Raises:
-            ConnectionClosed: Nothing is left and the connection is closed.
+    def receive_with(self, receiver: Receiver) -> None:
+        """From now on, hand every received message to ``receiver`` instead of
+        :meth:`Connection.recv`. ``receiver`` must not raise; if it does, the
+        connection is dropped (1006) with the error as its reason."""
+        ...
+
+    async def wait_closed(self) -> ConnectionClosed:
+        """Wait until the connection ended and every message was handed over.
+
+        Returns:
+            The end, as the exception :meth:`Connection.recv` would raise.
         """
         ...
 

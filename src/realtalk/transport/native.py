@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Final, cast
 
 from realtalk.errors import ConnectError, ConnectionClosed
-from realtalk.transport.base import ABNORMAL_CLOSURE, Connection
+from realtalk.transport.base import ABNORMAL_CLOSURE, Connection, Receiver
 from realtalk.transport.frames import (
     BINARY,
     CLOSE,
@@ -82,6 +82,11 @@ def _read_buffer() -> memoryview:
         return _local.view  # type: ignore[no-any-return]
 
 
+def _consume_exception(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class NativeConnection(asyncio.BufferedProtocol):
     """One client WebSocket connection (see the module docstring).
 
@@ -112,8 +117,13 @@ class NativeConnection(asyncio.BufferedProtocol):
         self._max_queue = max_queue
         self._reading_paused = False
         self._waiter: asyncio.Future[None] | None = None
+        self._receiver: Receiver | None = None  # push mode (receive_with)
+        self._redelivery = False  # a later offer of what the receiver left is scheduled
+        self._ended: asyncio.Future[ConnectionClosed] | None = None  # wait_closed()
         self._state = _CONNECTING
         self._opened: asyncio.Future[None] = self._loop.create_future()
+        # a handshake abandoned by its connector (cancelled) fails with nobody waiting
+        self._opened.add_done_callback(_consume_exception)
         self._closed: asyncio.Future[None] = self._loop.create_future()
         self._code: int | None = None  # close code once the closing began (or 1006)
         self._reason = ""
@@ -281,7 +291,12 @@ class NativeConnection(asyncio.BufferedProtocol):
             else:
                 failure: Failure = item  # type: ignore[assignment]
                 self._fail(failure.code, failure.reason)
-        if messages:
+        if not messages:
+            return
+        if self._receiver is not None:
+            if not self._redelivery:
+                self._deliver()
+        else:
             waiter = self._waiter
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
@@ -358,6 +373,67 @@ class NativeConnection(asyncio.BufferedProtocol):
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+        ended, error = self._ended, self._error
+        if ended is None or error is None or ended.done() or self._handing_over():
+            return
+        ended.set_result(error)
+
+    def _handing_over(self) -> bool:
+        """Messages are queued, or being or about to be handed to the receiver."""
+        return bool(self._messages) or self._redelivery
+
+    # -- push mode (PushReceiver) -------------------------------------------------------
+    def receive_with(self, receiver: Receiver) -> None:
+        """Hand received messages to ``receiver`` as they arrive (see
+        :class:`~realtalk.transport.base.PushReceiver`); messages already queued follow
+        in the next turn of the event loop."""
+        self._receiver = receiver
+        if self._messages and not self._redelivery:
+            self._redelivery = True
+            self._loop.call_soon(self._deliver)
+
+    async def wait_closed(self) -> ConnectionClosed:
+        """Wait until the connection ended and every message was handed over."""
+        if self._error is not None and not self._handing_over():
+            return self._error
+        ended = self._ended
+        if ended is None or ended.done():
+            ended = self._ended = self._loop.create_future()
+        return await ended
+
+    def _deliver(self) -> None:
+        """Offer the queued messages to the receiver; what it leaves is offered later.
+
+        While this runs or a later offer is scheduled (``_redelivery``), the end of the
+        connection waits: :meth:`wait_closed` returns after the last message.
+        """
+        receiver, messages = self._receiver, self._messages
+        if receiver is not None and messages:
+            self._redelivery = True
+            batch = list(messages)
+            messages.clear()
+            try:
+                taken = receiver(batch)
+            except Exception as exc:  # the receiver broke its contract: drop the connection
+                taken = len(batch)
+                if self._code is None:
+                    self._reason = f"receiver failed: {type(exc).__name__}: {exc}"
+                self.abort()
+            if taken < len(batch):
+                messages.extend(batch[taken:])
+                self._loop.call_soon(self._deliver)
+                if len(messages) >= self._max_queue and not self._reading_paused:
+                    self._reading_paused = True
+                    if self._transport is not None and self._state != _CLOSED:
+                        self._transport.pause_reading()
+                return
+        self._redelivery = False
+        if self._reading_paused:
+            self._reading_paused = False
+            if self._transport is not None and self._state != _CLOSED:
+                self._transport.resume_reading()
+        if self._error is not None:
+            self._wake()  # the end was waiting for these to be handed over
 
     async def recv(self) -> str | bytes:
         messages = self._messages
