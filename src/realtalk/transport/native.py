@@ -165,13 +165,14 @@ class NativeConnection(asyncio.BufferedProtocol):
         else:
             tls.incoming.write(view)
             data = self._advance_tls()
-            if not data:
-                return
-        if self._state == _CONNECTING:
+        self._received(data)
+
+    def _received(self, data: bytes) -> None:
+        """Plaintext from the server: the rest of the upgrade response, then frames."""
+        if data and self._state == _CONNECTING:
             data = self._handshake(data)
-            if not data:
-                return
-        self._feed(data)
+        if data:
+            self._feed(data)
 
     def eof_received(self) -> bool | None:
         return None  # close the transport; connection_lost follows
@@ -236,19 +237,11 @@ class NativeConnection(asyncio.BufferedProtocol):
         if out:
             transport.write(out)
         if eof:
-            if plain:
-                self._plain_at_eof(plain)
+            self._received(plain)  # what came with the peer's TLS close_notify
             self._flush()  # an echoed close frame leaves before the socket closes
             transport.close()
             return b""
         return plain
-
-    def _plain_at_eof(self, data: bytes) -> None:
-        """Plaintext that arrived with the peer's TLS close_notify."""
-        if self._state == _CONNECTING:
-            data = self._handshake(data)
-        if data:
-            self._feed(data)
 
     def _handshake(self, data: bytes) -> bytes:
         """Collect and check the upgrade response; return the bytes that follow it."""
@@ -300,10 +293,7 @@ class NativeConnection(asyncio.BufferedProtocol):
             waiter = self._waiter
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
-            if len(messages) >= self._max_queue and not self._reading_paused:
-                self._reading_paused = True
-                assert self._transport is not None
-                self._transport.pause_reading()
+            self._pause_if_full()
 
     def _control(self, frame: Control) -> None:
         opcode = frame.opcode
@@ -422,16 +412,10 @@ class NativeConnection(asyncio.BufferedProtocol):
             if taken < len(batch):
                 messages.extend(batch[taken:])
                 self._loop.call_soon(self._deliver)
-                if len(messages) >= self._max_queue and not self._reading_paused:
-                    self._reading_paused = True
-                    if self._transport is not None and self._state != _CLOSED:
-                        self._transport.pause_reading()
+                self._pause_if_full()
                 return
         self._redelivery = False
-        if self._reading_paused:
-            self._reading_paused = False
-            if self._transport is not None and self._state != _CLOSED:
-                self._transport.resume_reading()
+        self._resume_reading()
         if self._error is not None:
             self._wake()  # the end was waiting for these to be handed over
 
@@ -440,10 +424,8 @@ class NativeConnection(asyncio.BufferedProtocol):
         if not messages:
             await self._wait_message()
         message = messages.popleft()
-        if self._reading_paused and len(messages) <= self._max_queue // 2:
-            self._reading_paused = False
-            if self._transport is not None and self._state != _CLOSED:
-                self._transport.resume_reading()
+        if len(messages) <= self._max_queue // 2:
+            self._resume_reading()
         return message
 
     async def recv_many(self) -> list[str | bytes]:
@@ -457,11 +439,21 @@ class NativeConnection(asyncio.BufferedProtocol):
             await self._wait_message()
         batch = list(messages)
         messages.clear()
+        self._resume_reading()
+        return batch
+
+    def _pause_if_full(self) -> None:
+        """Stop reading the socket while ``max_queue`` messages wait (flow control)."""
+        if len(self._messages) >= self._max_queue and not self._reading_paused:
+            self._reading_paused = True
+            if self._transport is not None and self._state != _CLOSED:
+                self._transport.pause_reading()
+
+    def _resume_reading(self) -> None:
         if self._reading_paused:
             self._reading_paused = False
             if self._transport is not None and self._state != _CLOSED:
                 self._transport.resume_reading()
-        return batch
 
     async def _wait_message(self) -> None:
         while not self._messages:
