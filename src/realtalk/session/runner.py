@@ -289,9 +289,7 @@ class Runner(Supervisor):
             conn.receive_with(functools.partial(self._take, link))
             self._link_ended(link, await conn.wait_closed())
             return
-        decode = self.protocol.decode
         ring = self.ring
-        recorder = self._recorder
         # When frames arrive in a burst, recv() returns without ever suspending, and
         # readers of the ring would not run until the burst ends: the ring would wrap
         # under them. Yield once per half ring so every reader gets its turn in time.
@@ -302,16 +300,10 @@ class Runner(Supervisor):
                 data = await conn.recv()
                 if self._link is not link:
                     return  # superseded: never deliver late events
-                if recorder is not None:
-                    recorder.received(link.number, data)
-                self._awaiting_reply_since = None
-                events = decode(data)
-                if events:
-                    self._observe(events)
-                    ring.publish_many(events)
-                    if ring.head >= next_yield:
-                        await asyncio.sleep(0)
-                        next_yield = ring.head + stride
+                self._take(link, [data])
+                if ring.head >= next_yield:
+                    await asyncio.sleep(0)
+                    next_yield = ring.head + stride
         except ConnectionClosed as exc:
             self._link_ended(link, exc)
 
