@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from realtalk.emulator import Emulator, Scenario
 from realtalk.errors import ConnectionClosed
 from realtalk.protocol.gemini import codec, wire
-from realtalk.transport import Connection, Connector, MemoryConnector
+from realtalk.transport import Connection
+
+from .harnesslib import HarnessBase, harnesses
 
 AI_STUDIO_MODEL = "models/gemini-live-test"
 VERTEX_MODEL = "projects/p/locations/us-central1/publishers/google/models/gemini-live-test"
@@ -107,14 +108,10 @@ def kinds(messages: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-class Harness:
+class Harness(HarnessBase):
     """An emulator plus a way to reach it (real sockets or a memory pair)."""
 
-    def __init__(self, emulator: Emulator, connector: Connector, transport: str) -> None:
-        self.emulator = emulator
-        self.connector = connector
-        self.transport = transport
-        self.clients: list[Client] = []
+    clients: list[Client]
 
     async def open(
         self,
@@ -153,25 +150,5 @@ Factory = Callable[..., Awaitable[Harness]]
 @pytest.fixture(params=["memory", "ws"])
 async def make(request: pytest.FixtureRequest) -> AsyncIterator[Factory]:
     """Build an emulator reachable over the parametrized transport."""
-    harnesses: list[Harness] = []
-
-    async def factory(scenario: Scenario | None = None, **options: Any) -> Harness:
-        emulator = Emulator(scenario, **options)
-        if request.param == "ws":
-            await emulator.start()
-            connector: Connector = emulator.connector()
-        else:
-            connector = MemoryConnector(emulator.handler)
-        harness = Harness(emulator, connector, request.param)
-        harnesses.append(harness)
-        return harness
-
-    yield factory
-    for harness in harnesses:
-        for client in harness.clients:
-            await client.close()
-        if isinstance(harness.connector, MemoryConnector):
-            await harness.connector.aclose()
-        await harness.emulator.aclose()
-        for record in harness.emulator.connections:
-            assert record.error is None, record.error
+    async for factory in harnesses(request.param, Harness):
+        yield factory
